@@ -1,0 +1,322 @@
+import type { DedupeScope, Job, JobError, JobLogEntry, JobState, NewJob } from './job.js'
+
+/**
+ * The storage contract every durabl backend implements. `docs/backend-contract.md` states each
+ * guarantee; `@durabl/testing/conformance` checks them.
+ *
+ * Conventions:
+ * - Every method takes one params object, so fields can be added without breaking callers.
+ * - Every method that reads or writes time takes `now` from the caller's clock; a backend compares
+ *   due times and lease deadlines against it (tests control time with a test clock).
+ * - Every change out of `active` made on behalf of a worker (complete, fail, heartbeat, release)
+ *   is a compare-and-set on the job id, the `active` state and the lease token. A worker whose
+ *   lease was lost gets its id back in `lost` and changes nothing.
+ * - Optional abilities are declared in `capabilities`, never detected by backend name.
+ */
+export interface Backend {
+  /** A short name for logs and errors, such as `mongo` or `memory`. */
+  readonly name: string
+  readonly capabilities: BackendCapabilities
+
+  /** Prepares storage (indexes, streams). Idempotent. */
+  startup(): Promise<void>
+  /** Stops background work the backend started (streams, timers). Does not close the user's client. */
+  shutdown(): Promise<void>
+
+  /**
+   * Writes jobs. Returns one entry per job, in order: the new id, or `null` when a dedupe key
+   * blocked it (see {@link DedupeScope}). With `session`, the writes join the caller's
+   * transaction: nobody sees them before commit and they vanish on abort (needs `transactions`).
+   */
+  enqueueJobs(params: EnqueueJobsParams): Promise<Array<string | null>>
+
+  /**
+   * Claims due pending jobs of the given types, at most `limit` in all and at most each type's own
+   * limit, in order: lower priority first, then earlier `runAt`, then insertion order. Each
+   * claimed job becomes `active` with `attempts + 1`, a fresh lease token, `workerId`,
+   * `startedAt = now` and `leaseExpiresAt = now + leaseMs` of its type. A pending job whose dedupe
+   * key is held by an active job is skipped. No job is ever handed to two claims.
+   */
+  claimJobs(params: ClaimJobsParams): Promise<Job[]>
+
+  /**
+   * Extends leases to `now + leaseMs` and stores progress and new log lines. Jobs whose lease is
+   * no longer held come back in `lost`.
+   */
+  heartbeatJobs(params: HeartbeatJobsParams): Promise<AckResult>
+
+  /** Marks jobs `completed` with their results. */
+  completeJobs(params: CompleteJobsParams): Promise<AckResult>
+
+  /**
+   * Records failed attempts. A job goes back to `pending`, due at `retryAt`, unless the failure
+   * is `fatal` or the job has used `maxAttempts`; then it becomes `failed`. The error joins the
+   * capped history and becomes `lastError`.
+   */
+  failJobs(params: FailJobsParams): Promise<FailResult>
+
+  /**
+   * Gives jobs back at shutdown: `pending`, due at `now`, lease cleared, and the attempt not
+   * counted (`attempts - 1`), so another worker can start them at once.
+   */
+  releaseJobs(params: ReleaseJobsParams): Promise<AckResult>
+
+  /**
+   * Returns active jobs whose lease expired before `now` (their worker died or stalled) to
+   * `pending`, due at `now`, or to `failed` when they have used `maxAttempts`.
+   */
+  recoverExpiredLeases(params: RecoverExpiredLeasesParams): Promise<RecoverResult>
+
+  /**
+   * Single-flight: when no job with the dedupe key is active, writes the job already claimed (so
+   * the caller runs it inline); otherwise enqueues it behind the active one if the scope allows
+   * (`'pending'` and no pending job with the key), else reports a duplicate.
+   * `job.dedupeKey` is required.
+   */
+  claimOrEnqueue(params: ClaimOrEnqueueParams): Promise<ClaimOrEnqueueResult>
+
+  /** Counts jobs per type and state in one read. */
+  getStats(params: GetStatsParams): Promise<QueueStats>
+
+  /** One job by id, or null. */
+  getJob(params: { id: string }): Promise<Job | null>
+
+  /** Jobs matching a filter, newest first, with cursor paging. */
+  listJobs(params: ListJobsParams): Promise<ListJobsResult>
+
+  /** Cancels pending jobs (others are left as they are). Returns the ids cancelled. */
+  cancelJobs(params: SelectJobsParams): Promise<string[]>
+
+  /**
+   * Runs finished jobs (`failed`, `cancelled`, `completed`) again: `pending`, due at `now`,
+   * `attempts` back to 0; errors and logs are kept. Returns the ids changed. A job whose dedupe key
+   * is now held by another job is left as it is.
+   */
+  retryJobs(params: SelectJobsParams): Promise<string[]>
+
+  /** Deletes jobs that are not active. Returns how many were deleted. */
+  removeJobs(params: SelectJobsParams): Promise<number>
+
+  /**
+   * Wakes workers when jobs may have become claimable. Present only when `capabilities.push`.
+   * The subscription reports its health through `onStatus`; after `'reconnected'` the caller
+   * should claim once to catch up on jobs written while the stream was down.
+   */
+  subscribe?(params: SubscribeParams): Promise<PushSubscription>
+
+  /**
+   * Present only when `capabilities.inline`: the queue hands the backend a runner at startup, and
+   * the backend runs each job through it as it is enqueued (`ImmediateBackend`), so enqueue
+   * resolves after the job ran. The runner runs one attempt of a claimed job and records its outcome.
+   */
+  attachRunner?(runner: InlineRunner): void
+}
+
+/** Runs one attempt of an already claimed job through the queue's handler and acknowledges it. */
+export type InlineRunner = (job: Job) => Promise<void>
+
+/** What a backend can do beyond the base contract. */
+export interface BackendCapabilities {
+  /** `subscribe()` exists and may deliver wake-ups (it may still fall back to polling at runtime). */
+  push: boolean
+  /** `enqueueJobs` accepts a `session` and joins the caller's transaction. */
+  transactions: boolean
+  /** `enqueueJobs` writes many jobs in one round trip. */
+  bulkEnqueue: boolean
+  /** The backend persists jobs across process restarts. */
+  durable: boolean
+  /** The backend runs jobs as they are enqueued through `attachRunner` (no fetcher needed). */
+  inline: boolean
+}
+
+/** The caller's transaction handle, opaque to core (a `ClientSession` for MongoDB). */
+export type BackendSession = unknown
+
+export interface EnqueueJobsParams {
+  jobs: NewJob[]
+  session?: BackendSession
+  now: Date
+}
+
+export interface ClaimTypeLimit {
+  type: string
+  /** The most jobs of this type this claim may return. */
+  limit: number
+  /** The lease length for jobs of this type. */
+  leaseMs: number
+}
+
+export interface ClaimJobsParams {
+  types: ClaimTypeLimit[]
+  /** The most jobs in all. */
+  limit: number
+  workerId: string
+  now: Date
+}
+
+/** A lease the caller believes it holds. */
+export interface LeaseRef {
+  id: string
+  leaseToken: string
+}
+
+/** Things a worker accumulated for a job since its last write. */
+export interface JobUpdates {
+  /** Replaces the stored progress when present. */
+  progress?: unknown
+  /** Appended to the capped log. */
+  logs?: JobLogEntry[]
+}
+
+export interface HeartbeatJobsParams {
+  jobs: Array<LeaseRef & JobUpdates & { leaseMs: number }>
+  now: Date
+}
+
+export interface CompleteJobsParams {
+  jobs: Array<LeaseRef & JobUpdates & { result?: unknown }>
+  now: Date
+}
+
+export interface FailJobsParams {
+  jobs: Array<
+    LeaseRef &
+      JobUpdates & {
+        error: JobError
+        /** When the job is due again if it is retried. */
+        retryAt: Date
+        /** Fail now whatever attempts remain. */
+        fatal: boolean
+      }
+  >
+  now: Date
+}
+
+export interface ReleaseJobsParams {
+  jobs: Array<LeaseRef & JobUpdates>
+  now: Date
+}
+
+export interface RecoverExpiredLeasesParams {
+  now: Date
+  /** The error recorded on each recovered job (its `attempt` is filled in per job). */
+  error: Omit<JobError, 'attempt'>
+}
+
+/** The outcome of a batch of lease-guarded writes. Every input id is in exactly one list. */
+export interface AckResult {
+  applied: string[]
+  /** The lease was not held (expired and recovered, or claimed by another worker): nothing changed. */
+  lost: string[]
+}
+
+export interface FailResult {
+  /** Back to pending for another attempt. */
+  retried: string[]
+  /** Failed for good. */
+  failed: string[]
+  lost: string[]
+}
+
+export interface RecoverResult {
+  /** Back to pending. */
+  recovered: number
+  /** Failed for good: the lease expired on their last attempt. */
+  failed: number
+}
+
+export interface ClaimOrEnqueueParams {
+  job: NewJob & { dedupeKey: string; dedupeScope: DedupeScope }
+  leaseMs: number
+  workerId: string
+  now: Date
+}
+
+export type ClaimOrEnqueueResult =
+  | { outcome: 'claimed'; job: Job }
+  | { outcome: 'enqueued'; id: string }
+  | { outcome: 'duplicate' }
+
+export interface GetStatsParams {
+  /** Only this type; all types when absent. */
+  type?: string
+  now: Date
+}
+
+export interface StateCounts {
+  pending: number
+  active: number
+  completed: number
+  failed: number
+  cancelled: number
+}
+
+export interface TypeStats extends StateCounts {
+  type: string
+  /** Pending jobs due now. */
+  due: number
+  /** Pending jobs due later. */
+  delayed: number
+  /** The `runAt` of the oldest due pending job, or null when none is due. */
+  oldestDueAt: Date | null
+}
+
+export interface QueueStats {
+  /** One entry per type that has jobs, sorted by type. */
+  types: TypeStats[]
+  /** Sums over all types (`oldestDueAt` is the oldest over all types). */
+  total: Omit<TypeStats, 'type'>
+}
+
+/** Which jobs an admin operation touches: the listed ids, or all jobs matching the filter. */
+export interface SelectJobsParams {
+  ids?: string[]
+  filter?: JobFilter
+  now: Date
+}
+
+export interface JobFilter {
+  state?: JobState | JobState[]
+  type?: string | string[]
+  dedupeKey?: string
+  /** Only jobs finished (terminal) before this time. */
+  finishedBefore?: Date
+}
+
+export interface ListJobsParams {
+  filter?: JobFilter
+  /** Page size. */
+  limit: number
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null
+}
+
+export interface ListJobsResult {
+  jobs: Job[]
+  /** Pass to the next call for the next page; null on the last page. */
+  nextCursor: string | null
+}
+
+/** A hint that jobs of `type` may be claimable from `runAt` on. */
+export interface PushWake {
+  type: string
+  runAt: Date
+}
+
+export type PushStatus =
+  | { state: 'connected' }
+  /** The stream broke and came back: jobs written meanwhile were not announced. */
+  | { state: 'reconnected' }
+  /** Push is not available (for example a standalone MongoDB): poll instead. */
+  | { state: 'fallback'; reason: string }
+
+export interface SubscribeParams {
+  /** The types the caller processes; a backend may filter on them. */
+  types: string[]
+  onWake(wake: PushWake): void
+  onStatus(status: PushStatus): void
+}
+
+export interface PushSubscription {
+  close(): Promise<void>
+}

@@ -1,0 +1,53 @@
+import type { Job, JobMetadata } from './job.js'
+
+/**
+ * The runtime's lifecycle events, emitted once at the seam. Metrics, tracing and logs subscribe;
+ * a listener that throws is reported as `queue:error` and never breaks processing.
+ * `docs/events.md` lists them with when each fires.
+ */
+export interface JobQueueEvents {
+  /** A job was written (once per job, also for `enqueueMany` and `claimOrEnqueue`). */
+  'job:enqueued': {
+    id: string
+    type: string
+    priority: number
+    runAt: Date
+    dedupeKey: string | null
+    metadata: JobMetadata
+  }
+  /** An enqueue was blocked by its dedupe key and returned null. */
+  'job:duplicate': { type: string; dedupeKey: string }
+  /** An attempt started. `waitMs` is the time from the job's due time to the start. */
+  'job:active': { job: Job; waitMs: number }
+  /** A handler reported progress. */
+  'job:progress': { job: Job; progress: unknown }
+  /** An attempt succeeded and the job is completed. */
+  'job:completed': { job: Job; result: unknown; durationMs: number }
+  /**
+   * An attempt failed. `willRetry` tells whether the job went back to pending (due at `retryAt`)
+   * or failed for good.
+   */
+  'job:failed': { job: Job; error: Error; willRetry: boolean; retryAt: Date | null; durationMs: number }
+  /** Shutdown gave an unfinished job back, to be started again at once by any worker. */
+  'job:released': { job: Job }
+  /** This worker lost a job's lease: its signal aborted and its outcome will not be applied. */
+  'lease:lost': { job: Job }
+  /** The periodic recovery returned jobs with expired leases to pending (or failed them at the cap). */
+  'stale:recovered': { recovered: number; failed: number }
+  /** Push notifications are live. */
+  'push:connected': Record<string, never>
+  /** The push stream came back after an error; a catch-up claim follows. */
+  'push:reconnected': Record<string, never>
+  /** Push is unavailable; the queue polls instead. Emitted once per fallback. */
+  'push:fallback': { reason: string }
+  /** A background operation failed (claim, heartbeat, acknowledgement, recovery, a listener). */
+  'queue:error': { error: Error; operation: string }
+  'queue:started': Record<string, never>
+  /** `shutdown()` began: no new claims. */
+  'queue:stopping': { timeoutMs: number }
+  'queue:stopped': Record<string, never>
+}
+
+export type JobQueueEventName = keyof JobQueueEvents
+
+export type JobQueueListener<E extends JobQueueEventName> = (payload: JobQueueEvents[E]) => void

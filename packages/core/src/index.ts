@@ -1,0 +1,79 @@
+export type {
+  AckResult,
+  Backend,
+  BackendCapabilities,
+  BackendSession,
+  ClaimJobsParams,
+  ClaimOrEnqueueParams,
+  ClaimOrEnqueueResult,
+  ClaimTypeLimit,
+  CompleteJobsParams,
+  EnqueueJobsParams,
+  FailJobsParams,
+  FailResult,
+  GetStatsParams,
+  HeartbeatJobsParams,
+  InlineRunner,
+  JobFilter,
+  JobUpdates,
+  LeaseRef,
+  ListJobsParams,
+  ListJobsResult,
+  PushStatus,
+  PushSubscription,
+  PushWake,
+  QueueStats,
+  RecoverExpiredLeasesParams,
+  RecoverResult,
+  ReleaseJobsParams,
+  SelectJobsParams,
+  StateCounts,
+  SubscribeParams,
+  TypeStats,
+} from './backend.js'
+export { type Clock, type ClockTimer, systemClock } from './clock.js'
+export { BackendError } from './errors/backend-error.js'
+export { describeValue } from './errors/describe-value.js'
+export { DurablError, type DurablErrorCode, hasDurablCode } from './errors/durabl-error.js'
+export { JobNotFoundError } from './errors/job-not-found-error.js'
+export { JobTimeoutError } from './errors/job-timeout-error.js'
+export { LeaseLostError } from './errors/lease-lost-error.js'
+export { normalizeError } from './errors/normalize-error.js'
+export { NotSupportedError } from './errors/not-supported-error.js'
+export { PayloadError } from './errors/payload-error.js'
+export { QueueStateError } from './errors/queue-state-error.js'
+export { ShutdownError } from './errors/shutdown-error.js'
+export { UnrecoverableError } from './errors/unrecoverable-error.js'
+export { ValidationError } from './errors/validation-error.js'
+export type { JobQueueEventName, JobQueueEvents, JobQueueListener } from './events.js'
+export type { AttemptOutcome, EnqueueHookInfo, JobQueueHooks, ProcessHookInfo } from './hooks.js'
+export {
+  type BackoffSpec,
+  DEDUPE_SCOPES,
+  type DedupeScope,
+  isTerminalState,
+  JOB_STATES,
+  type Job,
+  type JobError,
+  type JobLogEntry,
+  type JobMetadata,
+  type JobState,
+  type NewJob,
+} from './job.js'
+export {
+  type BackoffFunction,
+  type BackoffOption,
+  DEFAULTS,
+  type EnqueueOptions,
+  type JobQueueOptions,
+  MINIMUMS,
+  type ProcessorConfig,
+} from './options.js'
+export {
+  canTransition,
+  findTransition,
+  statesAllowing,
+  TRANSITIONS,
+  type Transition,
+  type TransitionName,
+} from './state-machine.js'

@@ -1,0 +1,103 @@
+import type { BackendSession } from './backend.js'
+import type { Clock } from './clock.js'
+import type { BackoffSpec, DedupeScope, Job, JobMetadata } from './job.js'
+
+/** Default and limit values, named so docs and errors can point at them. */
+export const DEFAULTS = {
+  priority: 0,
+  maxAttempts: 3,
+  dedupeScope: 'pending+active' as DedupeScope,
+  backoff: { type: 'exponential', baseMs: 1_000, maxMs: 3_600_000, jitter: 'full' } as BackoffSpec,
+  concurrency: 1,
+  instanceConcurrency: 100,
+  leaseMs: 30_000,
+  /** Poll interval without push. */
+  pollIntervalMs: 5_000,
+  /** Poll interval while push notifications are live: the poll is only a safety net. */
+  pushPollIntervalMs: 60_000,
+  recoverIntervalMs: 15_000,
+  shutdownTimeoutMs: 30_000,
+  maxPayloadBytes: 1_048_576,
+  /** How long acknowledgements may wait to be written together. */
+  ackBatchMs: 5,
+  /** The most acknowledgements written in one batch. */
+  ackBatchSize: 100,
+  maxDedupeKeyLength: 512,
+  maxTypeLength: 200,
+} as const
+
+/** Minimums that keep a misconfiguration from hammering the database. */
+export const MINIMUMS = {
+  leaseMs: 1_000,
+  heartbeatMs: 100,
+  pollIntervalMs: 10,
+  recoverIntervalMs: 100,
+} as const
+
+/**
+ * A retry policy. A `BackoffSpec` is stored with the job; a function can only be given to
+ * `process()` (functions cannot be stored) and overrides the stored policy for that type.
+ */
+export type BackoffOption = BackoffSpec | BackoffFunction
+
+/** Returns the delay in milliseconds before the next attempt. `attempt` is the attempt that failed (1 for the first). */
+export type BackoffFunction = (attempt: number, error: Error, job: Job) => number
+
+export interface EnqueueOptions {
+  /** Lower runs first. A finite integer. @defaultValue 0 */
+  priority?: number
+  /** Milliseconds before the job is claimable. Not with `runAt`. @defaultValue 0 */
+  delayMs?: number
+  /** When the job becomes claimable. Not with `delayMs`. @defaultValue now */
+  runAt?: Date
+  /** Attempts before the job fails for good. An integer >= 1. @defaultValue 3 */
+  maxAttempts?: number
+  /**
+   * The retry policy stored with the job.
+   * @defaultValue `{ type: 'exponential', baseMs: 1000, maxMs: 3600000, jitter: 'full' }`
+   */
+  backoff?: BackoffSpec
+  /** How long one attempt may run before its signal aborts and the attempt fails. @defaultValue no limit */
+  timeoutMs?: number
+  /** While a job with this key is pending (or active, per `dedupeScope`), enqueue returns null. */
+  dedupeKey?: string
+  /** @defaultValue 'pending+active' */
+  dedupeScope?: DedupeScope
+  /** The caller's transaction (a MongoDB `ClientSession`): the job is written only if it commits. */
+  session?: BackendSession
+  /** String pairs stored with the job (trace context is added here by `@durabl/metrics`). */
+  metadata?: JobMetadata
+}
+
+export interface ProcessorConfig {
+  /** Jobs of this type run at once in this queue. @defaultValue 1 */
+  concurrency?: number
+  /**
+   * How often the fetcher looks for due jobs when nothing wakes it. The queue polls at the
+   * smallest interval of its processors. @defaultValue 5000, or 60000 while push is live
+   */
+  pollIntervalMs?: number
+  /** How long a claim holds a job before another worker may take it. @defaultValue 30000 */
+  leaseMs?: number
+  /** How often leases are extended while a handler runs; less than `leaseMs`. @defaultValue leaseMs / 3 */
+  heartbeatMs?: number
+  /** Overrides the retry policy stored with each job of this type; may be a function. */
+  backoff?: BackoffOption
+}
+
+export interface JobQueueOptions {
+  /** Jobs running at once in this queue across all types. @defaultValue 100 */
+  instanceConcurrency?: number
+  /** Where time comes from. @defaultValue systemClock */
+  clock?: Clock
+  /** Identifies this worker in leases and admin output. @defaultValue `${hostname}:${pid}:${random}` */
+  workerId?: string
+  /** How often expired leases are recovered. @defaultValue 15000 */
+  recoverIntervalMs?: number
+  /** `shutdown()` waits this long for running jobs when called without a timeout. @defaultValue 30000 */
+  shutdownTimeoutMs?: number
+  /** Job data larger than this (as JSON) is rejected at enqueue. @defaultValue 1048576 */
+  maxPayloadBytes?: number
+  /** Options applied to every enqueue unless the call overrides them. */
+  defaultEnqueueOptions?: Omit<EnqueueOptions, 'session' | 'runAt' | 'dedupeKey'>
+}
