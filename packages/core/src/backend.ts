@@ -297,9 +297,10 @@ export interface ListJobsResult {
   nextCursor: string | null
 }
 
-/** A hint that jobs of `type` may be claimable from `runAt` on. */
+/** A hint that jobs may be claimable from `runAt` on. */
 export interface PushWake {
-  type: string
+  /** The job type, when the backend knows it; absent means any type may have work. */
+  type?: string
   runAt: Date
 }
 
