@@ -13,7 +13,7 @@ for (const line of log.split('\n')) {
       if (match) totals[match[2]] += Number(match[1])
     }
   }
-  const target = line.match(/durabl mongo harness: (.*)$/)
+  const target = line.match(/\[durabl mongo harness\] MongoDB target: (.*)$/)
   if (target) targets.add(target[1].trim())
 }
 for (const target of targets) console.log(`ci: MongoDB tests ran against ${target}`)

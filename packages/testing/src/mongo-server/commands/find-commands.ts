@@ -1,0 +1,89 @@
+import { Long } from 'bson'
+import { getPath, isPlainObject, numberArgument, toPlain, valueKey } from '../bson-values.js'
+import { errorCodes, MongoCommandError } from '../errors.js'
+import { projectDocument } from '../query/project-document.js'
+import { selectRecords } from '../query/select-records.js'
+import { changeStreamGetMore } from './change-stream-commands.js'
+import type { CommandHandler } from './command-context.js'
+import { firstBatchReply } from './cursor-replies.js'
+
+function optionalNumber(value: unknown): number | undefined {
+  return value === undefined || value === null ? undefined : numberArgument(value, 0)
+}
+
+const find: CommandHandler = (context) => {
+  const command = context.command
+  const collectionName = String(command.find)
+  const limit = optionalNumber(command.limit)
+  const records = selectRecords(context.readCollection(collectionName), command.filter ?? {}, {
+    sort: isPlainObject(command.sort) ? command.sort : undefined,
+    skip: optionalNumber(command.skip),
+    limit: limit === undefined ? undefined : Math.abs(limit),
+  })
+  const documents = records.map((record) => projectDocument(record.document, command.projection))
+  const singleBatch = command.singleBatch === true || (limit !== undefined && limit < 0)
+  return firstBatchReply(
+    context,
+    `${context.database}.${collectionName}`,
+    documents,
+    optionalNumber(command.batchSize),
+    singleBatch,
+  )
+}
+
+const getMore: CommandHandler = (context) => {
+  const id = context.command.getMore as Long
+  const cursor = context.server.cursors.get(id)
+  if (cursor === undefined) {
+    throw new MongoCommandError(errorCodes.cursorNotFound, `cursor id ${String(id)} not found`)
+  }
+  if (cursor.kind === 'changeStream') return changeStreamGetMore(context, cursor)
+  const batchSize = optionalNumber(context.command.batchSize)
+  const end =
+    batchSize === undefined || batchSize <= 0 ? cursor.documents.length : cursor.position + batchSize
+  const nextBatch = cursor.documents.slice(cursor.position, end)
+  cursor.position += nextBatch.length
+  let replyId = cursor.id
+  if (cursor.position >= cursor.documents.length) {
+    context.server.cursors.remove(cursor.id)
+    replyId = Long.ZERO
+  }
+  return { cursor: { nextBatch, id: replyId, ns: cursor.namespace }, ok: 1 }
+}
+
+const killCursors: CommandHandler = (context) => {
+  const ids = Array.isArray(context.command.cursors) ? context.command.cursors : []
+  const cursorsKilled: unknown[] = []
+  const cursorsNotFound: unknown[] = []
+  for (const id of ids) (context.server.cursors.remove(id) ? cursorsKilled : cursorsNotFound).push(id)
+  return { cursorsKilled, cursorsNotFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 }
+}
+
+const count: CommandHandler = (context) => {
+  const command = context.command
+  const records = selectRecords(context.readCollection(String(command.count)), command.query ?? {}, {
+    skip: optionalNumber(command.skip),
+    limit: optionalNumber(command.limit),
+  })
+  return { n: records.length, ok: 1 }
+}
+
+const distinct: CommandHandler = (context) => {
+  const command = context.command
+  if (typeof command.key !== 'string')
+    throw new MongoCommandError(errorCodes.failedToParse, "'key' must be a string")
+  const records = selectRecords(context.readCollection(String(command.distinct)), command.query ?? {})
+  const seen = new Map<string, unknown>()
+  for (const record of records) {
+    const value = getPath(record.document, command.key)
+    const values = Array.isArray(value) ? value : [value]
+    for (const item of values) {
+      if (item === undefined) continue
+      const key = valueKey(toPlain(item))
+      if (!seen.has(key)) seen.set(key, item)
+    }
+  }
+  return { values: [...seen.values()], ok: 1 }
+}
+
+export const findCommands: Record<string, CommandHandler> = { find, getMore, killCursors, count, distinct }

@@ -1,0 +1,258 @@
+import { Query } from 'mingo'
+import { compare } from 'mingo/util'
+import { type Document, getPath, plainView, toPlain, valueKey } from '../bson-values.js'
+import { errorCodes, MongoCommandError } from '../errors.js'
+
+const keySeparator = '\u0000'
+
+interface SortedEntry {
+  values: unknown[]
+  idKey: string
+  recordId: number
+}
+
+/** Values a document contributes to one index field: one per array element (multikey), null if missing. */
+function indexValues(document: unknown, path: string): unknown[] {
+  let current: unknown[] = [document]
+  const segments = path.split('.')
+  segments.forEach((segment, position) => {
+    const next: unknown[] = []
+    for (const value of current) {
+      if (Array.isArray(value) && !/^\d+$/.test(segment)) {
+        for (const element of value) {
+          if (element !== null && typeof element === 'object') next.push((element as Document)[segment])
+        }
+      } else if (value !== null && typeof value === 'object') {
+        next.push((value as Document)[segment])
+      } else {
+        next.push(undefined)
+      }
+    }
+    current = position === segments.length - 1 ? next : next.filter((value) => value !== undefined)
+  })
+  const expanded = current.flatMap((value) =>
+    Array.isArray(value) ? (value.length > 0 ? value : [undefined]) : [value],
+  )
+  return expanded.length > 0 ? expanded : [undefined]
+}
+
+function cartesian(lists: string[][]): string[] {
+  return lists.reduce<string[]>(
+    (combined, list) =>
+      combined.flatMap((prefix) => list.map((key) => (prefix === '' ? key : prefix + keySeparator + key))),
+    [''],
+  )
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, idKey: string): void {
+  let set = map.get(key)
+  if (set === undefined) {
+    set = new Set()
+    map.set(key, set)
+  }
+  set.add(idKey)
+}
+
+function removeFrom(map: Map<string, Set<string>>, key: string, idKey: string): void {
+  const set = map.get(key)
+  if (set === undefined) return
+  set.delete(idKey)
+  if (set.size === 0) map.delete(key)
+}
+
+/** Renders a value for an E11000 message the way mongod does: `{ email: "a@b.c" }`. */
+export function describeKey(keyValue: Document): string {
+  const parts = Object.entries(keyValue).map(([field, value]) => {
+    const plain = toPlain(value)
+    const text =
+      typeof plain === 'string' || plain instanceof Date || plain === null || typeof plain !== 'object'
+        ? JSON.stringify(plain instanceof Date ? plain.toISOString() : (plain ?? null))
+        : String(plain)
+    return `${field}: ${text}`
+  })
+  return `{ ${parts.join(', ')} }`
+}
+
+/**
+ * One secondary index: a map from key to the ids of documents holding it (for uniqueness), and
+ * a map from the leading field's key (for equality lookups without a collection scan).
+ */
+export class CollectionIndex {
+  readonly fields: string[]
+  readonly unique: boolean
+  readonly sparse: boolean
+  readonly expireAfterSeconds: number | undefined
+  private readonly partialFilter: Query | undefined
+  private entries = new Map<string, Set<string>>()
+  private leading = new Map<string, Set<string>>()
+  /** Entries in index order, for sorted walks; abandoned once a document has array values. */
+  private sorted: SortedEntry[] = []
+  multikey = false
+  readonly directions: number[]
+
+  constructor(
+    readonly spec: Document,
+    private readonly namespace: string,
+  ) {
+    const key = spec.key as Document
+    this.fields = Object.keys(key)
+    this.directions = Object.values(key).map((direction) => (Number(toPlain(direction)) < 0 ? -1 : 1))
+    this.unique = spec.unique === true
+    this.sparse = spec.sparse === true
+    const ttl = spec.expireAfterSeconds
+    this.expireAfterSeconds = ttl === undefined ? undefined : Number(toPlain(ttl))
+    const partial = spec.partialFilterExpression as Document | undefined
+    this.partialFilter = partial === undefined ? undefined : new Query(toPlain(partial) as Document, {})
+  }
+
+  get name(): string {
+    return this.spec.name as string
+  }
+
+  /** Whether equality lookups on the leading field may use this index (partial indexes may not). */
+  get usableForLookup(): boolean {
+    return this.partialFilter === undefined
+  }
+
+  private keysOf(document: Document): { full: string[]; leading: string[] } | undefined {
+    const plain = plainView(document)
+    if (this.partialFilter !== undefined && !this.partialFilter.test(plain)) return undefined
+    const perField = this.fields.map((field) => indexValues(plain, field))
+    if (this.sparse && perField.every((values) => values.every((value) => value === undefined)))
+      return undefined
+    const keyLists = perField.map((values) => [...new Set(values.map(valueKey))])
+    return { full: cartesian(keyLists), leading: keyLists[0] ?? [] }
+  }
+
+  add(idKey: string, document: Document, recordId: number): void {
+    const keys = this.keysOf(document)
+    if (keys === undefined) return
+    for (const key of keys.full) addTo(this.entries, key, idKey)
+    for (const key of keys.leading) addTo(this.leading, key, idKey)
+    if (this.multikey) return
+    const entry = this.sortedEntry(idKey, document, recordId)
+    if (entry === undefined) {
+      this.multikey = true
+      this.sorted = []
+      return
+    }
+    this.sorted.splice(this.lowerBound(entry), 0, entry)
+  }
+
+  remove(idKey: string, document: Document, recordId: number): void {
+    const keys = this.keysOf(document)
+    if (keys === undefined) return
+    for (const key of keys.full) removeFrom(this.entries, key, idKey)
+    for (const key of keys.leading) removeFrom(this.leading, key, idKey)
+    if (this.multikey) return
+    const entry = this.sortedEntry(idKey, document, recordId)
+    if (entry === undefined) return
+    const position = this.lowerBound(entry)
+    if (this.sorted[position]?.idKey === idKey) this.sorted.splice(position, 1)
+  }
+
+  private sortedEntry(idKey: string, document: Document, recordId: number): SortedEntry | undefined {
+    const plain = plainView(document)
+    const values: unknown[] = []
+    for (const field of this.fields) {
+      const found = indexValues(plain, field)
+      if (found.length !== 1 || Array.isArray(found[0])) return undefined
+      values.push(found[0] ?? null)
+    }
+    return { values, idKey, recordId }
+  }
+
+  private compareEntries(left: SortedEntry, right: SortedEntry): number {
+    for (let position = 0; position < this.fields.length; position += 1) {
+      const order = compare(left.values[position], right.values[position])
+      if (order !== 0) return order * this.directions[position]!
+    }
+    return left.recordId - right.recordId
+  }
+
+  private lowerBound(entry: SortedEntry): number {
+    let low = 0
+    let high = this.sorted.length
+    while (low < high) {
+      const middle = (low + high) >> 1
+      if (this.compareEntries(this.sorted[middle]!, entry) < 0) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
+
+  /**
+   * Ids in index order (or reverse) among entries whose first fields equal `prefix`: a sorted
+   * walk, so a sorted claim reads from the front instead of sorting every candidate.
+   */
+  *walk(prefix: unknown[], reverse: boolean): Iterable<string> {
+    const comparePrefix = (entry: SortedEntry) => {
+      for (let position = 0; position < prefix.length; position += 1) {
+        const order = compare(entry.values[position], prefix[position]) * this.directions[position]!
+        if (order !== 0) return order
+      }
+      return 0
+    }
+    const bound = (inclusive: boolean) => {
+      let low = 0
+      let high = this.sorted.length
+      while (low < high) {
+        const middle = (low + high) >> 1
+        const order = comparePrefix(this.sorted[middle]!)
+        if (order < 0 || (inclusive && order === 0)) low = middle + 1
+        else high = middle
+      }
+      return low
+    }
+    const start = bound(false)
+    const end = bound(true)
+    if (reverse) {
+      for (let position = end - 1; position >= start; position -= 1) yield this.sorted[position]!.idKey
+    } else {
+      for (let position = start; position < end; position += 1) yield this.sorted[position]!.idKey
+    }
+  }
+
+  /** Throws DuplicateKey if another document already holds one of this document's keys. */
+  assertUnique(idKey: string, document: Document): void {
+    if (!this.unique) return
+    const keys = this.keysOf(document)
+    if (keys === undefined) return
+    for (const key of keys.full) {
+      const holders = this.entries.get(key)
+      if (holders === undefined) continue
+      for (const holder of holders) {
+        if (holder !== idKey) throw this.duplicateKeyError(document)
+      }
+    }
+  }
+
+  duplicateKeyError(document: Document): MongoCommandError {
+    const keyValue: Document = {}
+    for (const field of this.fields) keyValue[field] = getPath(document, field) ?? null
+    return new MongoCommandError(
+      errorCodes.duplicateKey,
+      `E11000 duplicate key error collection: ${this.namespace} index: ${this.name} dup key: ${describeKey(keyValue)}`,
+      { details: { keyPattern: this.spec.key, keyValue } },
+    )
+  }
+
+  /** Ids of documents whose leading field equals one of the given values. */
+  lookupLeading(values: unknown[]): Set<string> {
+    const result = new Set<string>()
+    for (const value of values) {
+      const holders = this.leading.get(valueKey(value))
+      if (holders !== undefined) for (const holder of holders) result.add(holder)
+    }
+    return result
+  }
+
+  clone(namespace: string): CollectionIndex {
+    const copy = new CollectionIndex(this.spec, namespace)
+    copy.sorted = [...this.sorted]
+    copy.multikey = this.multikey
+    for (const [key, holders] of this.entries) copy.entries.set(key, new Set(holders))
+    for (const [key, holders] of this.leading) copy.leading.set(key, new Set(holders))
+    return copy
+  }
+}
