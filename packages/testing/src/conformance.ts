@@ -1,1 +1,6 @@
-export {}
+export type {
+  ConformanceOptions,
+  ConformanceTarget,
+  ConformanceTransactions,
+} from './conformance/conformance-target.js'
+export { runBackendConformance } from './conformance/run-backend-conformance.js'

@@ -1,0 +1,46 @@
+import { describe } from 'vitest'
+import { describeAdminTests } from './admin-tests.js'
+import { describeClaimOrEnqueueTests } from './claim-or-enqueue-tests.js'
+import { describeConcurrencyTests } from './concurrency-tests.js'
+import { createConformanceContext } from './conformance-context.js'
+import type { ConformanceOptions } from './conformance-target.js'
+import { describeDedupeTests } from './dedupe-tests.js'
+import { describeDelayTests } from './delay-tests.js'
+import { describeEnqueueTests } from './enqueue-tests.js'
+import { describeFencingTests } from './fencing-tests.js'
+import { describeHeartbeatTests } from './heartbeat-tests.js'
+import { describeOrderingTests } from './ordering-tests.js'
+import { describePushTests } from './push-tests.js'
+import { describeRecoveryTests } from './recovery-tests.js'
+import { describeRetryTests } from './retry-tests.js'
+import { describeStatsTests } from './stats-tests.js'
+import { describeTransactionTests } from './transaction-tests.js'
+
+/**
+ * Registers the backend contract's tests (vitest `describe`/`it`) in the calling test file. Each
+ * test gets a fresh backend from `createBackend`, passes explicit synthetic times, and never
+ * sleeps; tests for a capability the backend lacks are reported as skipped, with the reason.
+ *
+ * ```ts
+ * runBackendConformance({ name: 'MemoryBackend', createBackend: () => ({ backend: new MemoryBackend() }) })
+ * ```
+ */
+export function runBackendConformance(options: ConformanceOptions): void {
+  describe(`backend conformance: ${options.name}`, () => {
+    const context = createConformanceContext(options)
+    describeEnqueueTests(context)
+    describeOrderingTests(context)
+    describeDelayTests(context)
+    describeRetryTests(context)
+    describeFencingTests(context)
+    describeRecoveryTests(context)
+    describeDedupeTests(context)
+    describeClaimOrEnqueueTests(context)
+    describeHeartbeatTests(context)
+    describeStatsTests(context)
+    describeAdminTests(context)
+    describeConcurrencyTests(context)
+    describeTransactionTests(context)
+    describePushTests(context)
+  })
+}

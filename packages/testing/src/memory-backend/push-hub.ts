@@ -1,0 +1,51 @@
+import { type PushSubscription, type PushWake, type SubscribeParams, ValidationError } from '@durabl/core'
+
+/**
+ * The subscribers of a MemoryBackend. Wakes are delivered in a microtask after the write, so a
+ * subscriber never runs inside the backend call that woke it.
+ */
+export class PushHub {
+  private readonly subscriptions = new Set<SubscribeParams>()
+
+  /** Reports `connected` at once (there is no stream to break). */
+  subscribe(params: SubscribeParams): PushSubscription {
+    if (typeof params.onWake !== 'function') {
+      throw new ValidationError('subscribe.onWake', 'must be a function', params.onWake)
+    }
+    const subscription = { ...params, types: [...params.types] }
+    this.subscriptions.add(subscription)
+    params.onStatus({ state: 'connected' })
+    return {
+      close: async () => {
+        this.subscriptions.delete(subscription)
+      },
+    }
+  }
+
+  /** Delivers each wake to the subscribers of its type (all types when a subscriber listed none). */
+  wake(wakes: PushWake[]): void {
+    if (wakes.length === 0 || this.subscriptions.size === 0) return
+    const subscriptions = [...this.subscriptions]
+    queueMicrotask(() => {
+      for (const subscription of subscriptions) {
+        if (!this.subscriptions.has(subscription)) continue
+        for (const wake of wakes) {
+          const wanted =
+            subscription.types.length === 0 ||
+            wake.type === undefined ||
+            subscription.types.includes(wake.type)
+          if (!wanted) continue
+          try {
+            subscription.onWake({ ...wake, runAt: new Date(wake.runAt) })
+          } catch {
+            // A subscriber's error is its own; it must not break the write that woke it.
+          }
+        }
+      }
+    })
+  }
+
+  closeAll(): void {
+    this.subscriptions.clear()
+  }
+}
