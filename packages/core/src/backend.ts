@@ -6,6 +6,11 @@ import type { DedupeScope, Job, JobError, JobLogEntry, JobState, NewJob } from '
  *
  * Conventions:
  * - Every method takes one params object, so fields can be added without breaking callers.
+ * - A pending job is due when `runAt <= now`; a lease is expired when `leaseExpiresAt < now`.
+ *   Until recovery runs, the lease holder may still heartbeat and acknowledge an expired lease.
+ * - Dedupe keys are global across types: use the type in the key (`welcome:u_1`) to separate them.
+ *   Dedupe applies when jobs are written; a job going back to pending (retry, release, recovery)
+ *   is never blocked by its key, and claims still never run two jobs with one key at once.
  * - Every method that reads or writes time takes `now` from the caller's clock; a backend compares
  *   due times and lease deadlines against it (tests control time with a test clock).
  * - Every change out of `active` made on behalf of a worker (complete, fail, heartbeat, release)
@@ -63,7 +68,8 @@ export interface Backend {
 
   /**
    * Returns active jobs whose lease expired before `now` (their worker died or stalled) to
-   * `pending`, due at `now`, or to `failed` when they have used `maxAttempts`.
+   * `pending`, due at `now`, or to `failed` when they have used `maxAttempts`. The given error is
+   * recorded with the job's attempt, and `fatal: true` on the jobs that failed for good.
    */
   recoverExpiredLeases(params: RecoverExpiredLeasesParams): Promise<RecoverResult>
 
@@ -89,8 +95,8 @@ export interface Backend {
 
   /**
    * Runs finished jobs (`failed`, `cancelled`, `completed`) again: `pending`, due at `now`,
-   * `attempts` back to 0; errors and logs are kept. Returns the ids changed. A job whose dedupe key
-   * is now held by another job is left as it is.
+   * `attempts` back to 0, `result` and `finishedAt` cleared; errors, logs and progress are kept.
+   * Returns the ids changed. A job whose dedupe key is now held by another job is left as it is.
    */
   retryJobs(params: SelectJobsParams): Promise<string[]>
 
@@ -268,7 +274,12 @@ export interface QueueStats {
   total: Omit<TypeStats, 'type'>
 }
 
-/** Which jobs an admin operation touches: the listed ids, or all jobs matching the filter. */
+/**
+ * Which jobs an admin operation touches: the listed ids, all jobs matching the filter, or the
+ * listed ids that also match the filter when both are given. One of the two is required (a
+ * ValidationError otherwise), so a missing argument never touches every job; `filter: {}` selects
+ * all jobs on purpose.
+ */
 export interface SelectJobsParams {
   ids?: string[]
   filter?: JobFilter

@@ -169,5 +169,14 @@ export function describeAdminTests(context: ConformanceContext): void {
       const left = await claimOne(context.backend, { now: at(2_000_000) })
       expect(left.id).toBe(ids.pending)
     })
+
+    it('refuses a selection with neither ids nor a filter, and changes nothing', async () => {
+      const ids = await seedStates(context.backend)
+      await expect(context.backend.removeJobs({ now: at(60) })).rejects.toThrow(/ids/)
+      await expect(context.backend.cancelJobs({ now: at(60) })).rejects.toThrow(/ids/)
+      await expect(context.backend.retryJobs({ now: at(60) })).rejects.toThrow(/ids/)
+      expect(await context.backend.getJob({ id: ids.completed })).not.toBeNull()
+      expect((await getJobOrFail(context.backend, ids.pending)).state).toBe('pending')
+    })
   })
 }

@@ -1,11 +1,12 @@
-import type { SelectJobsParams } from '@durabl/core'
+import { type SelectJobsParams, ValidationError } from '@durabl/core'
 import type { StoredJob } from './claim-order.js'
 import { matchesFilter } from './matches-filter.js'
 import { assertValidDate, assertValidFilter } from './validate-params.js'
 
 /**
  * The jobs an admin operation touches: the listed ids that exist (narrowed by the filter when
- * both are given), or every job matching the filter when no ids are given (all jobs without one).
+ * both are given), or every job matching the filter when no ids are given. One of the two is
+ * required: an empty selection would touch every job (`filter: {}` selects all on purpose).
  */
 export function selectJobs(
   store: ReadonlyMap<string, StoredJob>,
@@ -14,6 +15,13 @@ export function selectJobs(
 ): StoredJob[] {
   assertValidDate(`${operation}.now`, params.now)
   assertValidFilter(`${operation}.filter`, params.filter)
+  if (params.ids === undefined && params.filter === undefined) {
+    throw new ValidationError(
+      `${operation}.ids`,
+      'or a filter must be given (an empty selection would touch every job)',
+      undefined,
+    )
+  }
   const candidates =
     params.ids === undefined
       ? [...store.values()]
