@@ -31,6 +31,7 @@ export type {
   SubscribeParams,
   TypeStats,
 } from './backend.js'
+export { type ComputeBackoffDelayParams, computeBackoffDelay, computeSpecDelay } from './backoff.js'
 export { type Clock, type ClockTimer, systemClock } from './clock.js'
 export { BackendError } from './errors/backend-error.js'
 export { describeValue } from './errors/describe-value.js'
@@ -69,6 +70,11 @@ export {
   MINIMUMS,
   type ProcessorConfig,
 } from './options.js'
+export type { EnqueueManyItem } from './runtime/enqueuer.js'
+export type { Handler, JobContext } from './runtime/job-context.js'
+export type { JobHandle } from './runtime/job-handle.js'
+export { JobQueue, type JobQueueState } from './runtime/job-queue.js'
+export { LEASE_EXPIRED_ERROR } from './runtime/recoverer.js'
 export {
   canTransition,
   findTransition,
@@ -77,3 +83,13 @@ export {
   type Transition,
   type TransitionName,
 } from './state-machine.js'
+export type {
+  ResolvedEnqueueDefaults,
+  ResolvedEnqueueOptions,
+} from './validation/resolve-enqueue-options.js'
+export type { ResolvedJobQueueOptions } from './validation/resolve-job-queue-options.js'
+export {
+  type ResolvedProcessorConfig,
+  resolveProcessorConfig,
+} from './validation/resolve-processor-config.js'
+export { validatePayload } from './validation/validate-payload.js'

@@ -1,0 +1,245 @@
+import type { AckResult, Backend, FailResult, JobUpdates, LeaseRef } from '../backend.js'
+import type { Clock, ClockTimer } from '../clock.js'
+import { normalizeError } from '../errors/normalize-error.js'
+import type { JobError } from '../job.js'
+import { DEFAULTS } from '../options.js'
+
+/** An acknowledgement's buffered progress and logs are taken when it is first written. */
+interface AckBase extends LeaseRef {
+  takeUpdates(): JobUpdates
+}
+export interface CompleteAck extends AckBase {
+  result: unknown
+}
+export interface FailAck extends AckBase {
+  error: JobError
+  retryAt: Date
+  fatal: boolean
+}
+export type ReleaseAck = AckBase
+
+export type CompleteAckResult = 'applied' | 'lost'
+export type FailAckResult = 'retried' | 'failed' | 'lost'
+export type ReleaseAckResult = 'applied' | 'lost'
+
+interface Entry<TItem, TResult> {
+  item: TItem
+  updates: JobUpdates | null
+  resolve(result: TResult): void
+  reject(error: Error): void
+}
+
+export interface AckBatcherParams {
+  backend: Backend
+  clock: Clock
+  /** The most acknowledgements of one kind per backend call. @defaultValue DEFAULTS.ackBatchSize */
+  batchSize?: number
+  /** Reports a failed write; the entries stay queued and are retried. */
+  onError(error: Error, operation: string): void
+}
+
+/** Retry delays after a failed write: 100 ms doubling to 10 s, so an outage is neither hammered nor waited out long. */
+export const ACK_RETRY_BASE_MS = 100
+export const ACK_RETRY_MAX_MS = 10_000
+/** While draining at shutdown, a write is tried this many times before its waiters are rejected. */
+export const ACK_DRAIN_ATTEMPTS = 3
+
+/**
+ * Batches completions, failures and releases without a timer: everything acknowledged in the same
+ * tick is written together on the next `setImmediate`, and while a write is in flight new
+ * acknowledgements accumulate for the next one, so batches grow with load by themselves.
+ *
+ * A write that fails (database unreachable) is retried with capped exponential backoff; an
+ * outcome is never dropped silently. Meanwhile the job's lease may expire and another worker may
+ * recover and run it again: delivery is at-least-once. At shutdown `drain()` tries a few more times
+ * and then rejects the waiters, leaving those jobs to lease recovery.
+ */
+export class AckBatcher {
+  readonly #backend: Backend
+  readonly #clock: Clock
+  readonly #batchSize: number
+  readonly #onError: (error: Error, operation: string) => void
+  #completes: Array<Entry<CompleteAck, CompleteAckResult>> = []
+  #fails: Array<Entry<FailAck, FailAckResult>> = []
+  #releases: Array<Entry<ReleaseAck, ReleaseAckResult>> = []
+  #flushScheduled = false
+  #flushing = false
+  #retryTimer: ClockTimer | null = null
+  #consecutiveFailures = 0
+  #draining = false
+  #idleWaiters: Array<() => void> = []
+
+  constructor(params: AckBatcherParams) {
+    this.#backend = params.backend
+    this.#clock = params.clock
+    this.#batchSize = params.batchSize ?? DEFAULTS.ackBatchSize
+    this.#onError = params.onError
+  }
+
+  get pendingCount(): number {
+    return this.#completes.length + this.#fails.length + this.#releases.length
+  }
+
+  complete(item: CompleteAck): Promise<CompleteAckResult> {
+    return this.#enqueue(this.#completes, item)
+  }
+
+  fail(item: FailAck): Promise<FailAckResult> {
+    return this.#enqueue(this.#fails, item)
+  }
+
+  release(item: ReleaseAck): Promise<ReleaseAckResult> {
+    return this.#enqueue(this.#releases, item)
+  }
+
+  /** Writes everything queued now (skipping any retry wait) and resolves when nothing is left. */
+  drain(): Promise<void> {
+    this.#draining = true
+    if (this.#retryTimer !== null) {
+      this.#clock.clearTimeout(this.#retryTimer)
+      this.#retryTimer = null
+    }
+    this.#schedule()
+    if (this.pendingCount === 0 && !this.#flushing) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  #enqueue<TItem, TResult>(queue: Array<Entry<TItem, TResult>>, item: TItem): Promise<TResult> {
+    return new Promise<TResult>((resolve, reject) => {
+      queue.push({ item, updates: null, resolve, reject })
+      this.#schedule()
+    })
+  }
+
+  #schedule(): void {
+    if (this.#flushScheduled || this.#flushing || this.#retryTimer !== null) return
+    if (this.pendingCount === 0) return
+    this.#flushScheduled = true
+    setImmediate(() => {
+      this.#flushScheduled = false
+      void this.#flush()
+    })
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true
+    try {
+      while (this.pendingCount > 0) {
+        const failed = await this.#writeOneBatch()
+        if (failed === null) {
+          this.#consecutiveFailures = 0
+          continue
+        }
+        this.#consecutiveFailures++
+        if (this.#draining) {
+          if (this.#consecutiveFailures >= ACK_DRAIN_ATTEMPTS) this.#rejectAll(failed)
+          continue
+        }
+        const delayMs = Math.min(ACK_RETRY_MAX_MS, ACK_RETRY_BASE_MS * 2 ** (this.#consecutiveFailures - 1))
+        this.#retryTimer = this.#clock.setTimeout(() => {
+          this.#retryTimer = null
+          this.#schedule()
+        }, delayMs)
+        return
+      }
+    } finally {
+      this.#flushing = false
+      if (this.pendingCount === 0) this.#notifyIdle()
+    }
+  }
+
+  /** Writes up to `batchSize` of each kind in parallel. Returns the first error, or null when all succeeded. */
+  async #writeOneBatch(): Promise<Error | null> {
+    const completes = this.#completes.splice(0, this.#batchSize)
+    const fails = this.#fails.splice(0, this.#batchSize)
+    const releases = this.#releases.splice(0, this.#batchSize)
+    const now = this.#clock.now()
+    const [completed, failed, released] = await Promise.allSettled([
+      completes.length === 0
+        ? null
+        : this.#backend.completeJobs({
+            jobs: completes.map((entry) => ({
+              ...leaseOf(entry),
+              ...updatesOf(entry),
+              result: entry.item.result,
+            })),
+            now,
+          }),
+      fails.length === 0
+        ? null
+        : this.#backend.failJobs({
+            jobs: fails.map((entry) => ({
+              ...leaseOf(entry),
+              ...updatesOf(entry),
+              error: entry.item.error,
+              retryAt: entry.item.retryAt,
+              fatal: entry.item.fatal,
+            })),
+            now,
+          }),
+      releases.length === 0
+        ? null
+        : this.#backend.releaseJobs({
+            jobs: releases.map((entry) => ({ ...leaseOf(entry), ...updatesOf(entry) })),
+            now,
+          }),
+    ])
+    let firstError: Error | null = null
+    const settle = <TItem, TResult>(
+      outcome: PromiseSettledResult<unknown>,
+      entries: Array<Entry<TItem, TResult>>,
+      queue: Array<Entry<TItem, TResult>>,
+      operation: string,
+      resultOf: (value: never, id: string) => TResult,
+    ) => {
+      if (entries.length === 0) return
+      if (outcome.status === 'rejected') {
+        const error = normalizeError(outcome.reason)
+        firstError ??= error
+        this.#onError(error, operation)
+        queue.unshift(...entries)
+        return
+      }
+      for (const entry of entries)
+        entry.resolve(resultOf(outcome.value as never, (entry.item as LeaseRef).id))
+    }
+    settle(completed, completes, this.#completes, 'completeJobs', ackResultOf)
+    settle(failed, fails, this.#fails, 'failJobs', failResultOf)
+    settle(released, releases, this.#releases, 'releaseJobs', ackResultOf)
+    return firstError
+  }
+
+  #rejectAll(error: Error): void {
+    const entries = [...this.#completes, ...this.#fails, ...this.#releases]
+    this.#completes = []
+    this.#fails = []
+    this.#releases = []
+    for (const entry of entries) entry.reject(error)
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#idleWaiters
+    this.#idleWaiters = []
+    for (const waiter of waiters) waiter()
+  }
+}
+
+function leaseOf(entry: Entry<AckBase, unknown>): LeaseRef {
+  return { id: entry.item.id, leaseToken: entry.item.leaseToken }
+}
+
+/** Takes the updates on the first write and reuses them on retries, so no log line is written twice. */
+function updatesOf(entry: Entry<AckBase, unknown>): JobUpdates {
+  entry.updates ??= entry.item.takeUpdates()
+  return entry.updates
+}
+
+function ackResultOf(result: AckResult, id: string): 'applied' | 'lost' {
+  return result.applied.includes(id) ? 'applied' : 'lost'
+}
+
+function failResultOf(result: FailResult, id: string): FailAckResult {
+  if (result.retried.includes(id)) return 'retried'
+  if (result.failed.includes(id)) return 'failed'
+  return 'lost'
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest'
+import type { Job } from '../job.js'
+import { CLAIM_RETRY_BASE_MS, Fetcher, type FetcherType } from './fetcher.js'
+import { flushTurns, ManualClock } from './test-support/manual-clock.js'
+import { activeJob, createStubBackend } from './test-support/stub-backend.js'
+
+function setUp(
+  options: { types?: FetcherType[]; instanceConcurrency?: number; pollIntervalMs?: number } = {},
+) {
+  const backend = createStubBackend()
+  const clock = new ManualClock()
+  const started: Job[] = []
+  const returned: Job[] = []
+  const errors: string[] = []
+  const types = options.types ?? [{ type: 'work', concurrency: 2, leaseMs: 30_000 }]
+  const fetcher = new Fetcher({
+    backend,
+    clock,
+    workerId: 'w',
+    instanceConcurrency: options.instanceConcurrency ?? 100,
+    types: () => types,
+    pollIntervalMs: () => options.pollIntervalMs ?? 5_000,
+    startJob: (job) => started.push(job),
+    returnUnstarted: (jobs) => returned.push(...jobs),
+    onError: (error, operation) => errors.push(`${operation}: ${error.message}`),
+  })
+  /** Makes the next claim return as many jobs as asked (per type). */
+  const fill = () =>
+    backend.claimJobs.mockImplementationOnce(async (params) =>
+      params.types.flatMap((entry) =>
+        Array.from({ length: entry.limit }, () => activeJob({ type: entry.type })),
+      ),
+    )
+  return { backend, clock, fetcher, started, returned, errors, fill }
+}
+
+describe('Fetcher', () => {
+  it('claims for the free slots of every type, capped by the instance', async () => {
+    const { backend, fetcher } = setUp({
+      types: [
+        { type: 'a', concurrency: 3, leaseMs: 10_000 },
+        { type: 'b', concurrency: 5, leaseMs: 20_000 },
+      ],
+      instanceConcurrency: 4,
+    })
+    fetcher.start()
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    expect(backend.claimJobs.mock.calls[0]?.[0]).toMatchObject({
+      types: [
+        { type: 'a', limit: 3, leaseMs: 10_000 },
+        { type: 'b', limit: 4, leaseMs: 20_000 },
+      ],
+      limit: 4,
+      workerId: 'w',
+    })
+  })
+
+  it('after a full claim, claims again when slots free, coalescing frees of one tick', async () => {
+    const { backend, fetcher, started, fill } = setUp()
+    fill()
+    fetcher.start()
+    await flushTurns()
+    expect(started).toHaveLength(2)
+    fetcher.slotFreed('work')
+    fetcher.slotFreed('work')
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+    expect(backend.claimJobs.mock.calls[1]?.[0].limit).toBe(2)
+  })
+
+  it('after a short claim, idles until the poll interval', async () => {
+    const { backend, clock, fetcher } = setUp({ pollIntervalMs: 1_000 })
+    fetcher.start()
+    await flushTurns()
+    fetcher.slotFreed('work')
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    await clock.advance(999)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    await clock.advance(1)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+  })
+
+  it('keeps one claim in flight and claims once more for wakes that came meanwhile', async () => {
+    const { backend, fetcher } = setUp()
+    let finish!: (jobs: Job[]) => void
+    backend.claimJobs.mockImplementationOnce(() => new Promise((resolve) => (finish = resolve)))
+    fetcher.start()
+    await flushTurns()
+    for (let index = 0; index < 5; index++) fetcher.wake({ type: 'work', runAt: new Date(0) })
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    finish([])
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+  })
+
+  it('sets a single timer for the earliest wake due later and ignores other types', async () => {
+    const { backend, clock, fetcher } = setUp()
+    fetcher.start()
+    await flushTurns()
+    const base = clock.now().getTime()
+    fetcher.wake({ type: 'work', runAt: new Date(base + 3_000) })
+    fetcher.wake({ type: 'work', runAt: new Date(base + 2_000) })
+    fetcher.wake({ type: 'other', runAt: new Date(base) })
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    await clock.advance(2_000)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+    // The later wake's timer was replaced; the poll took over.
+    await clock.advance(1_500)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+  })
+
+  it('reports a failed claim and retries with capped exponential backoff', async () => {
+    const { backend, clock, fetcher, errors } = setUp()
+    backend.claimJobs.mockRejectedValueOnce(new Error('down')).mockRejectedValueOnce(new Error('still down'))
+    fetcher.start()
+    await flushTurns()
+    expect(errors).toEqual(['claimJobs: down'])
+    fetcher.wake({ type: 'work', runAt: new Date(0) })
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    await clock.advance(CLAIM_RETRY_BASE_MS)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+    await clock.advance(CLAIM_RETRY_BASE_MS)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+    await clock.advance(CLAIM_RETRY_BASE_MS)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(3)
+    expect(errors).toHaveLength(2)
+  })
+
+  it('gives back jobs a claim returned after stop() began', async () => {
+    const { backend, fetcher, started, returned } = setUp()
+    let finish!: (jobs: Job[]) => void
+    backend.claimJobs.mockImplementationOnce(() => new Promise((resolve) => (finish = resolve)))
+    fetcher.start()
+    await flushTurns()
+    const stopping = fetcher.stop()
+    finish([activeJob()])
+    await stopping
+    expect(started).toHaveLength(0)
+    expect(returned).toHaveLength(1)
+  })
+})

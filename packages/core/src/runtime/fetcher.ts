@@ -1,0 +1,248 @@
+import type { Backend, ClaimTypeLimit, PushWake } from '../backend.js'
+import type { Clock, ClockTimer } from '../clock.js'
+import { normalizeError } from '../errors/normalize-error.js'
+import type { Job } from '../job.js'
+
+/** After a failed claim: 100 ms doubling to 30 s, so an outage is neither hammered nor waited out long. */
+export const CLAIM_RETRY_BASE_MS = 100
+export const CLAIM_RETRY_MAX_MS = 30_000
+
+/** What the fetcher needs to know about one registered type. */
+export interface FetcherType {
+  type: string
+  concurrency: number
+  leaseMs: number
+}
+
+export interface FetcherParams {
+  backend: Backend
+  clock: Clock
+  workerId: string
+  instanceConcurrency: number
+  /** The registered types, read at every claim (processors may be added while running). */
+  types(): readonly FetcherType[]
+  /** The current poll interval (it depends on push health and on the processors). */
+  pollIntervalMs(): number
+  /** Starts a claimed job; call `slotFreed(type)` when its attempt has finished. */
+  startJob(job: Job): void
+  /** Jobs a claim returned after `stop()` began; they must be given back. */
+  returnUnstarted(jobs: Job[]): void
+  onError(error: Error, operation: string): void
+}
+
+/**
+ * The one claim loop of a JobQueue. It claims in batches sized to the free slots across all
+ * types and hands jobs out locally; never more than one claim is in flight.
+ *
+ * When to claim: after a claim that filled a type's free slots (the type is "saturated"), a freed
+ * slot of that type asks for another claim, coalesced with other frees of the same tick through
+ * `setImmediate`. After a short claim the fetcher idles until woken: a push wake, a timer for a
+ * wake due later, or the poll interval. A failed claim is retried with capped exponential backoff,
+ * during which wakes and frees are ignored (the retry claims for them).
+ */
+export class Fetcher {
+  readonly #params: FetcherParams
+  readonly #running = new Map<string, number>()
+  #runningTotal = 0
+  /** Types whose last claim returned as many jobs as asked (or that had no free slot): more may be waiting. */
+  readonly #saturated = new Set<string>()
+  #claimInFlight: Promise<void> | null = null
+  #claimAgain = false
+  #immediateScheduled = false
+  #pollTimer: ClockTimer | null = null
+  #wakeTimer: ClockTimer | null = null
+  #wakeAtMs = Number.POSITIVE_INFINITY
+  #retryTimer: ClockTimer | null = null
+  #consecutiveFailures = 0
+  #stopped = true
+
+  constructor(params: FetcherParams) {
+    this.#params = params
+  }
+
+  get runningTotal(): number {
+    return this.#runningTotal
+  }
+
+  start(): void {
+    if (!this.#stopped) return
+    this.#stopped = false
+    this.requestClaim()
+  }
+
+  /** Asks for a claim soon. Coalesces: many requests in one tick make one claim. */
+  requestClaim(): void {
+    if (this.#stopped || this.#retryTimer !== null) return
+    if (this.#claimInFlight !== null) {
+      this.#claimAgain = true
+      return
+    }
+    if (this.#immediateScheduled) return
+    this.#immediateScheduled = true
+    setImmediate(() => {
+      this.#immediateScheduled = false
+      this.#claim()
+    })
+  }
+
+  /** A new type was registered: it has never been claimed, so treat it as possibly having work. */
+  typeAdded(type: string): void {
+    this.#saturated.add(type)
+    this.requestClaim()
+  }
+
+  slotFreed(type: string): void {
+    this.#running.set(type, Math.max(0, (this.#running.get(type) ?? 0) - 1))
+    this.#runningTotal = Math.max(0, this.#runningTotal - 1)
+    if (this.#saturated.has(type)) this.requestClaim()
+  }
+
+  /** A push notification: claim now, or set one timer for the earliest wake due later. */
+  wake(wake: PushWake): void {
+    if (this.#stopped) return
+    const types = this.#params.types()
+    if (wake.type === undefined) {
+      // The backend does not know the type: any of ours may have work.
+      for (const entry of types) this.#saturated.add(entry.type)
+    } else if (types.some((entry) => entry.type === wake.type)) {
+      this.#saturated.add(wake.type)
+    } else {
+      return
+    }
+    const delayMs = wake.runAt.getTime() - this.#params.clock.now().getTime()
+    if (delayMs <= 0) {
+      this.requestClaim()
+      return
+    }
+    const atMs = wake.runAt.getTime()
+    if (this.#wakeTimer !== null && this.#wakeAtMs <= atMs) return
+    this.#clearTimer('wake')
+    this.#wakeAtMs = atMs
+    this.#wakeTimer = this.#params.clock.setTimeout(() => {
+      this.#wakeTimer = null
+      this.#wakeAtMs = Number.POSITIVE_INFINITY
+      this.requestClaim()
+    }, delayMs)
+  }
+
+  /** Re-arms the poll timer, e.g. when push health changed the interval. */
+  repoll(): void {
+    if (!this.#stopped && this.#claimInFlight === null) this.#armPoll()
+  }
+
+  /** Stops claiming. Resolves once a claim in flight has finished (its jobs go to `returnUnstarted`). */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    this.#clearTimer('poll')
+    this.#clearTimer('wake')
+    this.#clearTimer('retry')
+    await this.#claimInFlight
+  }
+
+  #claim(): void {
+    if (this.#stopped || this.#claimInFlight !== null) return
+    const plan = this.#plan()
+    if (plan.limit === 0) {
+      // Every slot is busy: a freed slot asks for the next claim.
+      this.#armPoll()
+      return
+    }
+    this.#clearTimer('poll')
+    this.#claimInFlight = this.#runClaim(plan).finally(() => {
+      this.#claimInFlight = null
+      if (this.#stopped) return
+      if (this.#claimAgain && this.#retryTimer === null) {
+        this.#claimAgain = false
+        this.requestClaim()
+      }
+    })
+  }
+
+  async #runClaim(plan: { types: ClaimTypeLimit[]; limit: number }): Promise<void> {
+    const { backend, clock, workerId } = this.#params
+    let jobs: Job[]
+    try {
+      jobs = await backend.claimJobs({ types: plan.types, limit: plan.limit, workerId, now: clock.now() })
+    } catch (error) {
+      this.#consecutiveFailures++
+      this.#params.onError(normalizeError(error), 'claimJobs')
+      if (this.#stopped) return
+      const delayMs = Math.min(CLAIM_RETRY_MAX_MS, CLAIM_RETRY_BASE_MS * 2 ** (this.#consecutiveFailures - 1))
+      this.#claimAgain = false
+      this.#retryTimer = clock.setTimeout(() => {
+        this.#retryTimer = null
+        this.requestClaim()
+      }, delayMs)
+      return
+    }
+    this.#consecutiveFailures = 0
+    if (this.#stopped) {
+      if (jobs.length > 0) this.#params.returnUnstarted(jobs)
+      return
+    }
+    const claimedByType = new Map<string, number>()
+    for (const job of jobs) {
+      claimedByType.set(job.type, (claimedByType.get(job.type) ?? 0) + 1)
+      this.#running.set(job.type, (this.#running.get(job.type) ?? 0) + 1)
+      this.#runningTotal++
+    }
+    const full = jobs.length >= plan.limit
+    for (const { type, limit } of plan.types) {
+      if (full || (claimedByType.get(type) ?? 0) >= limit) this.#saturated.add(type)
+      else this.#saturated.delete(type)
+    }
+    for (const job of jobs) this.#params.startJob(job)
+    this.#armPoll()
+    // Slots may have freed while the claim was in flight: claim for them now.
+    if (full && this.#freeSlots() > 0) this.#claimAgain = true
+  }
+
+  /** Per-type limits from free slots, capped by the free slots of the whole instance. */
+  #plan(): { types: ClaimTypeLimit[]; limit: number } {
+    const free = this.#freeSlots()
+    const types: ClaimTypeLimit[] = []
+    let wanted = 0
+    for (const entry of this.#params.types()) {
+      const typeFree = entry.concurrency - (this.#running.get(entry.type) ?? 0)
+      if (typeFree <= 0 || free <= 0) {
+        // Busy: when one of its slots frees, more of its jobs may be waiting.
+        this.#saturated.add(entry.type)
+        continue
+      }
+      const limit = Math.min(typeFree, free)
+      types.push({ type: entry.type, limit, leaseMs: entry.leaseMs })
+      wanted += limit
+    }
+    return { types, limit: Math.min(wanted, free) }
+  }
+
+  #freeSlots(): number {
+    return Math.max(0, this.#params.instanceConcurrency - this.#runningTotal)
+  }
+
+  #armPoll(): void {
+    this.#clearTimer('poll')
+    if (this.#stopped) return
+    this.#pollTimer = this.#params.clock.setTimeout(() => {
+      this.#pollTimer = null
+      // A poll is a reminder that anything may have arrived.
+      for (const entry of this.#params.types()) this.#saturated.add(entry.type)
+      this.requestClaim()
+    }, this.#params.pollIntervalMs())
+  }
+
+  #clearTimer(which: 'poll' | 'wake' | 'retry'): void {
+    const { clock } = this.#params
+    if (which === 'poll' && this.#pollTimer !== null) {
+      clock.clearTimeout(this.#pollTimer)
+      this.#pollTimer = null
+    } else if (which === 'wake' && this.#wakeTimer !== null) {
+      clock.clearTimeout(this.#wakeTimer)
+      this.#wakeTimer = null
+      this.#wakeAtMs = Number.POSITIVE_INFINITY
+    } else if (which === 'retry' && this.#retryTimer !== null) {
+      clock.clearTimeout(this.#retryTimer)
+      this.#retryTimer = null
+    }
+  }
+}

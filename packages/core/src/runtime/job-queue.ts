@@ -1,0 +1,260 @@
+import type { Backend, QueueStats } from '../backend.js'
+import { QueueStateError } from '../errors/queue-state-error.js'
+import { ValidationError } from '../errors/validation-error.js'
+import type { JobQueueEventName, JobQueueListener } from '../events.js'
+import type { JobQueueHooks } from '../hooks.js'
+import type { Job } from '../job.js'
+import type { EnqueueOptions, JobQueueOptions, ProcessorConfig } from '../options.js'
+import {
+  type ResolvedJobQueueOptions,
+  resolveJobQueueOptions,
+} from '../validation/resolve-job-queue-options.js'
+import { resolveProcessorConfig } from '../validation/resolve-processor-config.js'
+import { requireFunction, requireNonEmptyString } from '../validation/rules.js'
+import { validateJobType } from '../validation/validate-job-type.js'
+import { type EnqueueManyItem, Enqueuer } from './enqueuer.js'
+import { TypedEventEmitter } from './event-emitter.js'
+import type { Handler } from './job-context.js'
+import type { JobHandle } from './job-handle.js'
+import { Worker } from './worker.js'
+import { defaultWorkerId } from './worker-id.js'
+
+/** Where a queue is in its life. Enqueueing works until `stopped`; `process()` until `stopping`. */
+export type JobQueueState = 'created' | 'starting' | 'started' | 'stopping' | 'stopped'
+
+const BACKEND_METHODS = [
+  'startup',
+  'shutdown',
+  'enqueueJobs',
+  'claimJobs',
+  'heartbeatJobs',
+  'completeJobs',
+] as const
+
+/**
+ * A durable job queue over a {@link Backend}. Producing needs only `enqueue()`; processing starts
+ * when a processor is registered with `process()` and `startup()` was called. A queue without
+ * processors starts no timer, claim loop or push stream.
+ */
+export class JobQueue {
+  readonly backend: Backend
+  readonly options: ResolvedJobQueueOptions
+  readonly #events = new TypedEventEmitter()
+  readonly #hooks: JobQueueHooks[] = []
+  readonly #worker: Worker
+  readonly #enqueuer: Enqueuer
+  #state: JobQueueState = 'created'
+  #startup: Promise<void> | null = null
+  #shutdown: Promise<void> | null = null
+
+  constructor(backend: Backend, options: JobQueueOptions = {}) {
+    if (
+      typeof backend !== 'object' ||
+      backend === null ||
+      BACKEND_METHODS.some((name) => typeof backend[name] !== 'function')
+    ) {
+      throw new ValidationError('backend', 'must implement the Backend contract from @durabl/core', backend)
+    }
+    this.backend = backend
+    this.options = resolveJobQueueOptions(options, defaultWorkerId)
+    this.#worker = new Worker({ backend, options: this.options, events: this.#events, hooks: this.#hooks })
+    this.#enqueuer = new Enqueuer({
+      backend,
+      options: this.options,
+      events: this.#events,
+      hooks: this.#hooks,
+      leaseMsFor: (type) => this.#worker.leaseMsFor(type),
+    })
+  }
+
+  get workerId(): string {
+    return this.options.workerId
+  }
+
+  get state(): JobQueueState {
+    return this.#state
+  }
+
+  /**
+   * Starts the backend, attaches the inline runner for inline backends, and, if processors are
+   * registered, the fetcher, lease recovery and push. Calling it again returns the same promise.
+   */
+  startup(): Promise<void> {
+    if (this.#shutdown) return Promise.reject(new QueueStateError('startup() was called after shutdown()'))
+    this.#startup ??= this.#start().catch((error: unknown) => {
+      // A failed start (database unreachable) may be retried by calling startup() again.
+      this.#startup = null
+      this.#state = 'created'
+      throw error
+    })
+    return this.#startup
+  }
+
+  /**
+   * Registers the handler for a job type. `config` is validated here: a bad option throws a
+   * ValidationError naming it. Registering after `startup()` joins the running fetcher.
+   */
+  process<TData = unknown, TResult = unknown>(
+    type: string,
+    handler: Handler<TData, TResult>,
+    config?: ProcessorConfig,
+  ): void {
+    if (this.#state === 'stopping' || this.#state === 'stopped') {
+      throw new QueueStateError(`process(${JSON.stringify(type)}) was called after shutdown()`)
+    }
+    const validType = validateJobType(type)
+    requireFunction('handler', handler)
+    const resolved = resolveProcessorConfig(config)
+    if (this.#worker.processors.has(validType)) {
+      throw new ValidationError('type', 'must not already have a processor in this queue', validType)
+    }
+    this.#worker.register({ type: validType, handler: handler as Handler, config: resolved })
+    if (this.#state === 'started') this.#worker.start()
+  }
+
+  /** Writes one job. Resolves to its id, or null when its dedupe key blocked it. */
+  enqueue<TData = unknown>(type: string, data: TData, options?: EnqueueOptions): Promise<string | null> {
+    return this.#whileOpen(() => this.#enqueuer.enqueue(type, data, options))
+  }
+
+  /** Writes many jobs in one backend call after validating all of them; nothing is written if one is invalid. */
+  enqueueMany(items: ReadonlyArray<EnqueueManyItem>): Promise<Array<string | null>> {
+    return this.#whileOpen(() => this.#enqueuer.enqueueMany(items))
+  }
+
+  /**
+   * Single-flight: when no job with `options.dedupeKey` is active, writes the job already claimed
+   * and returns a handle to run it inline. Returns null when it was a duplicate, when it was
+   * enqueued behind the active one (scope `'pending'`), or when shutdown began meanwhile (the job
+   * is then left pending). `dedupeKey` is required.
+   */
+  claimOrEnqueue<TData = unknown, TResult = unknown>(
+    type: string,
+    data: TData,
+    options: EnqueueOptions & { dedupeKey: string },
+  ): Promise<JobHandle<TData, TResult> | null> {
+    return this.#whileOpen(async () => {
+      if (this.#state === 'stopping') {
+        throw new QueueStateError('claimOrEnqueue() cannot claim while the queue is shutting down')
+      }
+      const result = await this.#enqueuer.claimOrEnqueue(type, data, options, this.workerId)
+      if (result.outcome !== 'claimed') return null
+      // Null also when shutdown began during the call: the job was given back and stays pending.
+      return this.#worker.createHandle<TData, TResult>(result.job)
+    })
+  }
+
+  /** Counts jobs per type and state. */
+  getStats(type?: string): Promise<QueueStats> {
+    return this.#call(async () => {
+      const now = this.options.clock.now()
+      return this.backend.getStats(type === undefined ? { now } : { type: validateJobType(type), now })
+    })
+  }
+
+  getJob(id: string): Promise<Job | null> {
+    return this.#call(() => this.backend.getJob({ id: requireJobId(id) }))
+  }
+
+  /** Cancels a pending job. Resolves true when it was cancelled, false when it was not pending. */
+  cancelJob(id: string): Promise<boolean> {
+    return this.#call(async () => {
+      const ids = await this.backend.cancelJobs({ ids: [requireJobId(id)], now: this.options.clock.now() })
+      return ids.length > 0
+    })
+  }
+
+  /** Runs a finished job again from attempt 1. Resolves true when it was changed. */
+  retryJob(id: string): Promise<boolean> {
+    return this.#call(async () => {
+      const ids = await this.backend.retryJobs({ ids: [requireJobId(id)], now: this.options.clock.now() })
+      return ids.length > 0
+    })
+  }
+
+  on<E extends JobQueueEventName>(event: E, listener: JobQueueListener<E>): this {
+    this.#events.on(event, listener)
+    return this
+  }
+
+  off<E extends JobQueueEventName>(event: E, listener: JobQueueListener<E>): this {
+    this.#events.off(event, listener)
+    return this
+  }
+
+  once<E extends JobQueueEventName>(event: E, listener: JobQueueListener<E>): this {
+    this.#events.once(event, listener)
+    return this
+  }
+
+  /** Adds hooks around enqueueing and processing; the first added is the outermost. */
+  use(hooks: JobQueueHooks): this {
+    if (typeof hooks !== 'object' || hooks === null)
+      throw new ValidationError('hooks', 'must be an object', hooks)
+    requireNonEmptyString('hooks.name', hooks.name, 200)
+    this.#hooks.push(hooks)
+    return this
+  }
+
+  /**
+   * Stops claiming, waits up to `timeoutMs` (default `shutdownTimeoutMs`) for running jobs, aborts
+   * and releases the rest, writes pending acknowledgements and shuts the backend down. Calling it
+   * again returns the same promise.
+   */
+  shutdown(timeoutMs?: number): Promise<void> {
+    if (this.#shutdown) return this.#shutdown
+    const graceMs = timeoutMs === undefined ? this.options.shutdownTimeoutMs : validateTimeout(timeoutMs)
+    this.#shutdown = this.#stop(graceMs)
+    return this.#shutdown
+  }
+
+  async #start(): Promise<void> {
+    this.#state = 'starting'
+    await this.backend.startup()
+    if (this.backend.capabilities.inline) this.backend.attachRunner?.(this.#worker.inlineRunner)
+    // shutdown() may have been called while the backend was starting.
+    if (this.#shutdown) return
+    this.#state = 'started'
+    if (this.#worker.processors.size > 0) this.#worker.start()
+    this.#events.emit('queue:started', {})
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
+    this.#events.emit('queue:stopping', { timeoutMs })
+    this.#state = 'stopping'
+    // Let a startup in progress finish first, so the backend is not shut down under it.
+    await this.#startup?.catch(() => {})
+    await this.#worker.stop(timeoutMs)
+    this.#state = 'stopped'
+    await this.backend.shutdown()
+    this.#events.emit('queue:stopped', {})
+  }
+
+  /** Enqueueing stays open while shutting down (handlers finishing may enqueue follow-ups). */
+  #whileOpen<T>(run: () => Promise<T>): Promise<T> {
+    if (this.#state === 'stopped') {
+      return Promise.reject(new QueueStateError('the queue was shut down; enqueue on a started queue'))
+    }
+    return this.#call(run)
+  }
+
+  /** Turns synchronous validation throws into rejections, so every async method only rejects. */
+  #call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return run()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+}
+
+function requireJobId(id: unknown): string {
+  return requireNonEmptyString('id', id, 200)
+}
+
+function validateTimeout(timeoutMs: unknown): number {
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new ValidationError('timeoutMs', 'must be a finite number >= 0', timeoutMs)
+  }
+  return timeoutMs
+}

@@ -1,0 +1,83 @@
+import { vi } from 'vitest'
+import type { AckResult, Backend } from '../../backend.js'
+import type { Job } from '../../job.js'
+
+/**
+ * A Backend whose every method is a `vi.fn` with a harmless default, for unit tests of runtime
+ * parts in isolation. Override a method with `backend.claimJobs.mockImplementation(...)`.
+ */
+export function createStubBackend(capabilities: Partial<Backend['capabilities']> = {}) {
+  const ackAll = async (params: { jobs: Array<{ id: string }> }): Promise<AckResult> => ({
+    applied: params.jobs.map((job) => job.id),
+    lost: [],
+  })
+  return {
+    name: 'stub',
+    capabilities: {
+      push: false,
+      transactions: false,
+      bulkEnqueue: true,
+      durable: false,
+      inline: false,
+      ...capabilities,
+    },
+    startup: vi.fn<Backend['startup']>(async () => {}),
+    shutdown: vi.fn<Backend['shutdown']>(async () => {}),
+    enqueueJobs: vi.fn<Backend['enqueueJobs']>(async (params) =>
+      params.jobs.map((_, index) => `job-${index}`),
+    ),
+    claimJobs: vi.fn<Backend['claimJobs']>(async () => []),
+    heartbeatJobs: vi.fn<Backend['heartbeatJobs']>(ackAll),
+    completeJobs: vi.fn<Backend['completeJobs']>(ackAll),
+    failJobs: vi.fn<Backend['failJobs']>(async (params) => ({
+      retried: params.jobs.map((job) => job.id),
+      failed: [],
+      lost: [],
+    })),
+    releaseJobs: vi.fn<Backend['releaseJobs']>(ackAll),
+    recoverExpiredLeases: vi.fn<Backend['recoverExpiredLeases']>(async () => ({ recovered: 0, failed: 0 })),
+    claimOrEnqueue: vi.fn<Backend['claimOrEnqueue']>(async () => ({ outcome: 'duplicate' })),
+    getStats: vi.fn<Backend['getStats']>(),
+    getJob: vi.fn<Backend['getJob']>(async () => null),
+    listJobs: vi.fn<Backend['listJobs']>(),
+    cancelJobs: vi.fn<Backend['cancelJobs']>(async () => []),
+    retryJobs: vi.fn<Backend['retryJobs']>(async () => []),
+    removeJobs: vi.fn<Backend['removeJobs']>(async () => 0),
+  } satisfies Backend
+}
+
+let nextId = 1
+
+/** An active job as a claim would return it. */
+export function activeJob(overrides: Partial<Job> = {}): Job {
+  const now = new Date(Date.UTC(2030, 0, 1))
+  const id = `job-${nextId++}`
+  return {
+    id,
+    type: 'work',
+    data: {},
+    state: 'active',
+    priority: 0,
+    runAt: now,
+    attempts: 1,
+    maxAttempts: 3,
+    backoff: { type: 'fixed', delayMs: 1_000 },
+    timeoutMs: null,
+    dedupeKey: null,
+    dedupeScope: null,
+    leaseToken: `lease-${id}`,
+    leaseExpiresAt: new Date(now.getTime() + 30_000),
+    workerId: 'test',
+    lastError: null,
+    errors: [],
+    logs: [],
+    progress: null,
+    result: null,
+    metadata: {},
+    createdAt: now,
+    updatedAt: now,
+    startedAt: now,
+    finishedAt: null,
+    ...overrides,
+  }
+}

@@ -1,0 +1,268 @@
+import type { Backend, InlineRunner } from '../backend.js'
+import type { Clock } from '../clock.js'
+import { normalizeError } from '../errors/normalize-error.js'
+import { ShutdownError } from '../errors/shutdown-error.js'
+import type { JobQueueHooks } from '../hooks.js'
+import type { Job } from '../job.js'
+import { DEFAULTS } from '../options.js'
+import type { ResolvedJobQueueOptions } from '../validation/resolve-job-queue-options.js'
+import { HEARTBEATS_PER_LEASE, type ResolvedProcessorConfig } from '../validation/resolve-processor-config.js'
+import { AckBatcher } from './ack-batcher.js'
+import { AttemptRunner, type AttemptSettings } from './attempt-runner.js'
+import type { TypedEventEmitter } from './event-emitter.js'
+import { Fetcher } from './fetcher.js'
+import { Heartbeater } from './heartbeater.js'
+import type { Handler } from './job-context.js'
+import type { JobHandle } from './job-handle.js'
+import { PushSubscriber } from './push-subscriber.js'
+import { Recoverer } from './recoverer.js'
+import type { RunningAttempt } from './running-attempt.js'
+
+export interface Processor {
+  type: string
+  handler: Handler
+  config: ResolvedProcessorConfig
+}
+
+export interface WorkerParams {
+  backend: Backend
+  options: ResolvedJobQueueOptions
+  events: TypedEventEmitter
+  hooks: readonly JobQueueHooks[]
+}
+
+/**
+ * The processing side of a JobQueue: processors, the one fetcher, heartbeats, acknowledgements,
+ * lease recovery, push, inline runs and claimOrEnqueue handles, and the graceful stop of all of
+ * them. Nothing here starts a timer, claim or stream until `start()`, which the queue calls only
+ * once a processor is registered.
+ */
+export class Worker {
+  readonly processors = new Map<string, Processor>()
+  readonly #clock: Clock
+  readonly #events: TypedEventEmitter
+  readonly #acks: AckBatcher
+  readonly #heartbeater: Heartbeater
+  readonly #runner: AttemptRunner
+  readonly #fetcher: Fetcher
+  readonly #recoverer: Recoverer
+  readonly #push: PushSubscriber
+  /** Handler runs in progress, each resolving when its handler returned and its outcome was recorded. */
+  readonly #runs = new Map<RunningAttempt, Promise<void>>()
+  #pushLive = false
+  #started = false
+  #accepting = true
+
+  constructor(params: WorkerParams) {
+    const { backend, options, events } = params
+    this.#clock = options.clock
+    this.#events = events
+    const onError = (error: Error, operation: string) => events.emit('queue:error', { error, operation })
+    this.#acks = new AckBatcher({ backend, clock: options.clock, onError })
+    this.#heartbeater = new Heartbeater({
+      backend,
+      clock: options.clock,
+      onLeaseLost: (attempt) => this.#runner.loseLease(attempt),
+      onError,
+    })
+    this.#runner = new AttemptRunner({
+      clock: options.clock,
+      events,
+      acks: this.#acks,
+      heartbeater: this.#heartbeater,
+      maxPayloadBytes: options.maxPayloadBytes,
+      hooks: params.hooks,
+    })
+    this.#fetcher = new Fetcher({
+      backend,
+      clock: options.clock,
+      workerId: options.workerId,
+      instanceConcurrency: options.instanceConcurrency,
+      types: () =>
+        [...this.processors.values()].map(({ type, config }) => ({
+          type,
+          concurrency: config.concurrency,
+          leaseMs: config.leaseMs,
+        })),
+      pollIntervalMs: () => this.pollIntervalMs,
+      startJob: (job) => this.#startJob(job),
+      returnUnstarted: (jobs) => {
+        for (const job of jobs) void this.#giveBack(job)
+      },
+      onError,
+    })
+    this.#recoverer = new Recoverer({
+      backend,
+      clock: options.clock,
+      events,
+      intervalMs: options.recoverIntervalMs,
+    })
+    this.#push = new PushSubscriber({
+      backend,
+      events,
+      onWake: (wake) => this.#fetcher.wake(wake),
+      onHealth: (live, catchUp) => {
+        this.#pushLive = live
+        this.#fetcher.repoll()
+        if (catchUp) this.#fetcher.requestClaim()
+      },
+    })
+  }
+
+  /** The smallest interval among processors; unset ones use the default for the current push health. */
+  get pollIntervalMs(): number {
+    const fallback = this.#pushLive ? DEFAULTS.pushPollIntervalMs : DEFAULTS.pollIntervalMs
+    let smallest = Number.POSITIVE_INFINITY
+    for (const { config } of this.processors.values())
+      smallest = Math.min(smallest, config.pollIntervalMs ?? fallback)
+    return smallest === Number.POSITIVE_INFINITY ? fallback : smallest
+  }
+
+  /** The lease a claimOrEnqueue of `type` asks for: the processor's, or the default. */
+  leaseMsFor(type: string): number {
+    return this.processors.get(type)?.config.leaseMs ?? DEFAULTS.leaseMs
+  }
+
+  get started(): boolean {
+    return this.#started
+  }
+
+  /** How many handlers run right now (fetched, inline and handles alike are in `runner.active`). */
+  get runningCount(): number {
+    return this.#runs.size
+  }
+
+  register(processor: Processor): void {
+    this.processors.set(processor.type, processor)
+    if (!this.#started) return
+    this.#fetcher.typeAdded(processor.type)
+    void this.#push.subscribe([...this.processors.keys()])
+  }
+
+  start(): void {
+    if (this.#started || !this.#accepting) return
+    this.#started = true
+    this.#recoverer.start()
+    this.#fetcher.start()
+    void this.#push.subscribe([...this.processors.keys()])
+  }
+
+  /** Runs one attempt of a job an inline backend claimed, through the same code as fetched jobs. */
+  readonly inlineRunner: InlineRunner = async (job) => {
+    const processor = this.processors.get(job.type)
+    if (!processor || !this.#accepting) {
+      // No handler in this queue (or it is stopping): leave the job pending for whoever processes its type.
+      await this.#giveBack(job)
+      return
+    }
+    const attempt = this.#runner.begin(job, settingsOf(processor.config))
+    await this.#track(attempt, this.#runner.run(attempt, processor.handler))
+  }
+
+  /**
+   * Wraps a job claimOrEnqueue claimed: heartbeated until an outcome, released at shutdown.
+   * Null when the worker is stopping: the job is given back, pending, rather than left active.
+   */
+  async createHandle<TData, TResult>(job: Job): Promise<JobHandle<TData, TResult> | null> {
+    if (!this.#accepting) {
+      await this.#giveBack(job)
+      return null
+    }
+    const processor = this.processors.get(job.type)
+    const attempt = this.#runner.begin(job, processor ? settingsOf(processor.config) : defaultSettings())
+    const context = this.#runner.createContext(attempt)
+    return {
+      job: attempt.job as Job<TData, TResult>,
+      signal: attempt.signal,
+      complete: context.complete as (result?: TResult) => Promise<void>,
+      fail: context.fail,
+      failFatal: context.failFatal,
+      heartbeat: context.heartbeat,
+      log: context.log,
+      progress: context.progress,
+    }
+  }
+
+  /**
+   * Stops claiming and closes the stream, waits up to `timeoutMs` for running attempts, then
+   * aborts the rest (ShutdownError) and releases their leases so another worker can start them at
+   * once, and writes every pending acknowledgement.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.#accepting = false
+    await Promise.all([this.#fetcher.stop(), this.#push.close(), this.#recoverer.stop()])
+    const inFlight = [...this.#runs.values(), ...[...this.#runner.active].map((attempt) => attempt.outcome)]
+    if (inFlight.length > 0) await this.#waitAtMost(Promise.all(inFlight), timeoutMs)
+    const shutdownError = new ShutdownError()
+    for (const attempt of [...this.#runner.active, ...this.#runs.keys()]) {
+      if (attempt.isDecided) attempt.abort(shutdownError)
+      else this.#runner.release(attempt)
+    }
+    await this.#acks.drain()
+    await Promise.all([...this.#runner.active].map((attempt) => attempt.outcome))
+    this.#heartbeater.stop()
+  }
+
+  #startJob(job: Job): void {
+    const processor = this.processors.get(job.type)
+    if (!processor) {
+      // Cannot happen (we claim only registered types); give the job back rather than strand it.
+      void this.#giveBack(job)
+      this.#fetcher.slotFreed(job.type)
+      return
+    }
+    const attempt = this.#runner.begin(job, settingsOf(processor.config))
+    void this.#track(attempt, this.#runner.run(attempt, processor.handler)).finally(() =>
+      this.#fetcher.slotFreed(job.type),
+    )
+  }
+
+  #track(attempt: RunningAttempt, run: Promise<void>): Promise<void> {
+    const tracked = run
+      .catch((error: unknown) =>
+        this.#events.emit('queue:error', { error: normalizeError(error), operation: 'attempt' }),
+      )
+      .finally(() => this.#runs.delete(attempt))
+    this.#runs.set(attempt, tracked)
+    return tracked
+  }
+
+  /** Releases a claimed job that will not run here; the attempt is not counted. */
+  async #giveBack(job: Job): Promise<void> {
+    if (job.leaseToken === null) return
+    try {
+      const result = await this.#acks.release({
+        id: job.id,
+        leaseToken: job.leaseToken,
+        takeUpdates: () => ({}),
+      })
+      if (result === 'applied') this.#events.emit('job:released', { job })
+    } catch {
+      // Already reported as queue:error; the lease expires and recovery returns the job.
+    }
+  }
+
+  #waitAtMost(work: Promise<unknown>, timeoutMs: number): Promise<void> {
+    if (timeoutMs <= 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = this.#clock.setTimeout(resolve, timeoutMs)
+      void work.finally(() => {
+        this.#clock.clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+}
+
+function settingsOf(config: ResolvedProcessorConfig): AttemptSettings {
+  return { leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs, backoff: config.backoff }
+}
+
+/** A handle for a type this queue does not process: default lease, heartbeats three times per lease. */
+function defaultSettings(): AttemptSettings {
+  return {
+    leaseMs: DEFAULTS.leaseMs,
+    heartbeatMs: Math.floor(DEFAULTS.leaseMs / HEARTBEATS_PER_LEASE),
+    backoff: null,
+  }
+}

@@ -1,0 +1,88 @@
+import { type Clock, systemClock } from '../clock.js'
+import { ValidationError } from '../errors/validation-error.js'
+import { DEFAULTS, type JobQueueOptions, MINIMUMS } from '../options.js'
+import { type ResolvedEnqueueDefaults, resolveEnqueueDefaults } from './resolve-enqueue-options.js'
+import {
+  rejectUnknownKeys,
+  requireFiniteAtLeast,
+  requireIntegerAtLeast,
+  requireNonEmptyString,
+  requireOptionsObject,
+} from './rules.js'
+
+const JOB_QUEUE_OPTION_KEYS = [
+  'instanceConcurrency',
+  'clock',
+  'workerId',
+  'recoverIntervalMs',
+  'shutdownTimeoutMs',
+  'maxPayloadBytes',
+  'defaultEnqueueOptions',
+] as const satisfies ReadonlyArray<keyof JobQueueOptions>
+
+/** The longest worker id accepted; it is stored on every active job. */
+export const MAX_WORKER_ID_LENGTH = 200
+
+export interface ResolvedJobQueueOptions {
+  instanceConcurrency: number
+  clock: Clock
+  workerId: string
+  recoverIntervalMs: number
+  shutdownTimeoutMs: number
+  maxPayloadBytes: number
+  defaultEnqueueOptions: ResolvedEnqueueDefaults
+}
+
+/** Validates the queue's options once, at construction. `defaultWorkerId` is called only when needed. */
+export function resolveJobQueueOptions(
+  input: unknown,
+  defaultWorkerId: () => string,
+): ResolvedJobQueueOptions {
+  const options = requireOptionsObject('options', input)
+  rejectUnknownKeys('options', options, JOB_QUEUE_OPTION_KEYS)
+  return {
+    instanceConcurrency:
+      options.instanceConcurrency === undefined
+        ? DEFAULTS.instanceConcurrency
+        : requireIntegerAtLeast('options.instanceConcurrency', options.instanceConcurrency, 1),
+    clock: options.clock === undefined ? systemClock : validateClock(options.clock),
+    workerId:
+      options.workerId === undefined
+        ? defaultWorkerId()
+        : requireNonEmptyString('options.workerId', options.workerId, MAX_WORKER_ID_LENGTH),
+    recoverIntervalMs:
+      options.recoverIntervalMs === undefined
+        ? DEFAULTS.recoverIntervalMs
+        : requireFiniteAtLeast(
+            'options.recoverIntervalMs',
+            options.recoverIntervalMs,
+            MINIMUMS.recoverIntervalMs,
+          ),
+    shutdownTimeoutMs:
+      options.shutdownTimeoutMs === undefined
+        ? DEFAULTS.shutdownTimeoutMs
+        : requireFiniteAtLeast('options.shutdownTimeoutMs', options.shutdownTimeoutMs, 0),
+    maxPayloadBytes:
+      options.maxPayloadBytes === undefined
+        ? DEFAULTS.maxPayloadBytes
+        : requireIntegerAtLeast('options.maxPayloadBytes', options.maxPayloadBytes, 1),
+    defaultEnqueueOptions: resolveEnqueueDefaults(
+      options.defaultEnqueueOptions as JobQueueOptions['defaultEnqueueOptions'],
+      'options.defaultEnqueueOptions',
+    ),
+  }
+}
+
+function validateClock(value: unknown): Clock {
+  const clock = value as Partial<Clock> | null
+  const usable =
+    typeof value === 'object' &&
+    clock !== null &&
+    typeof clock.now === 'function' &&
+    typeof clock.setTimeout === 'function' &&
+    typeof clock.clearTimeout === 'function'
+  if (!usable) {
+    throw new ValidationError('options.clock', 'must have now(), setTimeout() and clearTimeout()', value)
+  }
+  return value as Clock
+}
