@@ -18,9 +18,10 @@ export const DEFAULTS = {
   recoverIntervalMs: 15_000,
   shutdownTimeoutMs: 30_000,
   maxPayloadBytes: 1_048_576,
-  /** How long acknowledgements may wait to be written together. */
-  ackBatchMs: 5,
-  /** The most acknowledgements written in one batch. */
+  /**
+   * The most acknowledgements of one kind written in one backend call. Acknowledgements made in the
+   * same tick, or while the previous write is in flight, are written together; none waits on a timer.
+   */
   ackBatchSize: 100,
   maxDedupeKeyLength: 512,
   maxTypeLength: 200,
