@@ -6,6 +6,11 @@ import type { Job } from '../job.js'
 /** After a failed claim: 100 ms doubling to 30 s, so an outage is neither hammered nor waited out long. */
 export const CLAIM_RETRY_BASE_MS = 100
 export const CLAIM_RETRY_MAX_MS = 30_000
+/**
+ * Future wake times remembered at once. Past this, the latest are dropped: the poll still finds
+ * those jobs, only later.
+ */
+export const MAX_PENDING_WAKES = 1_000
 
 /** What the fetcher needs to know about one registered type. */
 export interface FetcherType {
@@ -51,7 +56,8 @@ export class Fetcher {
   #immediateScheduled = false
   #pollTimer: ClockTimer | null = null
   #wakeTimer: ClockTimer | null = null
-  #wakeAtMs = Number.POSITIVE_INFINITY
+  /** Due times announced by push and not reached yet, ascending and unique; a timer waits for the first. */
+  readonly #wakeTimes: number[] = []
   #retryTimer: ClockTimer | null = null
   #consecutiveFailures = 0
   #stopped = true
@@ -109,19 +115,32 @@ export class Fetcher {
     } else {
       return
     }
-    const delayMs = wake.runAt.getTime() - this.#params.clock.now().getTime()
-    if (delayMs <= 0) {
+    const atMs = wake.runAt.getTime()
+    if (atMs <= this.#params.clock.now().getTime()) {
       this.requestClaim()
       return
     }
-    const atMs = wake.runAt.getTime()
-    if (this.#wakeTimer !== null && this.#wakeAtMs <= atMs) return
+    // Every announced time is kept, not only the earliest: a job due after an earlier wake must
+    // not wait for the poll interval (a minute while push is live).
+    const position = this.#wakeTimes.findIndex((timeMs) => timeMs >= atMs)
+    if (position !== -1 && this.#wakeTimes[position] === atMs) return
+    this.#wakeTimes.splice(position === -1 ? this.#wakeTimes.length : position, 0, atMs)
+    if (this.#wakeTimes.length > MAX_PENDING_WAKES) this.#wakeTimes.pop()
+    if (this.#wakeTimes[0] === atMs) this.#armWake()
+  }
+
+  /** Sets the one wake timer for the earliest remembered time. */
+  #armWake(): void {
     this.#clearTimer('wake')
-    this.#wakeAtMs = atMs
+    const atMs = this.#wakeTimes[0]
+    if (atMs === undefined || this.#stopped) return
+    const delayMs = Math.max(0, atMs - this.#params.clock.now().getTime())
     this.#wakeTimer = this.#params.clock.setTimeout(() => {
       this.#wakeTimer = null
-      this.#wakeAtMs = Number.POSITIVE_INFINITY
+      const nowMs = this.#params.clock.now().getTime()
+      while (this.#wakeTimes.length > 0 && this.#wakeTimes[0]! <= nowMs) this.#wakeTimes.shift()
       this.requestClaim()
+      this.#armWake()
     }, delayMs)
   }
 
@@ -135,6 +154,7 @@ export class Fetcher {
     this.#stopped = true
     this.#clearTimer('poll')
     this.#clearTimer('wake')
+    this.#wakeTimes.length = 0
     this.#clearTimer('retry')
     await this.#claimInFlight
   }
@@ -239,7 +259,6 @@ export class Fetcher {
     } else if (which === 'wake' && this.#wakeTimer !== null) {
       clock.clearTimeout(this.#wakeTimer)
       this.#wakeTimer = null
-      this.#wakeAtMs = Number.POSITIVE_INFINITY
     } else if (which === 'retry' && this.#retryTimer !== null) {
       clock.clearTimeout(this.#retryTimer)
       this.#retryTimer = null

@@ -131,6 +131,24 @@ describe('claiming and scheduling', () => {
     expect(ran).toEqual([id])
   })
 
+  it('remembers every announced due time, not only the earliest', async () => {
+    // A job due after an earlier wake must not wait for the poll (a minute while push is live).
+    const backend = new MemoryBackend()
+    const clock = new TestClock()
+    const queue = track(new JobQueue(backend, { clock }))
+    const ran: string[] = []
+    queue.process('later', async (job) => void ran.push(job.id), { concurrency: 2 })
+    await queue.startup()
+    await clock.advance(0)
+    const first = (await queue.enqueue('later', {}, { delayMs: 500 }))!
+    const second = (await queue.enqueue('later', {}, { delayMs: 2_000 }))!
+    await advanceUntil(clock, () => ran.length === 1, { stepMs: 50, maxSteps: 12 })
+    expect(ran).toEqual([first])
+    await advanceUntil(clock, () => ran.length === 2, { stepMs: 50, maxSteps: 32 })
+    expect(ran).toEqual([first, second])
+    expect(clock.now().getTime() - (await queue.getJob(second))!.runAt.getTime()).toBeLessThan(100)
+  })
+
   it('polls at pollIntervalMs when push is not available', async () => {
     const backend = new MemoryBackend()
     Object.defineProperty(backend, 'capabilities', { value: { ...backend.capabilities, push: false } })
