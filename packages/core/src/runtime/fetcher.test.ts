@@ -96,7 +96,7 @@ describe('Fetcher', () => {
     expect(backend.claimJobs).toHaveBeenCalledTimes(2)
   })
 
-  it('sets a single timer for the earliest wake due later and ignores other types', async () => {
+  it('sets one timer at a time, for the earliest wake due later, and ignores other types', async () => {
     const { backend, clock, fetcher } = setUp()
     fetcher.start()
     await flushTurns()
@@ -108,9 +108,12 @@ describe('Fetcher', () => {
     expect(backend.claimJobs).toHaveBeenCalledTimes(1)
     await clock.advance(2_000)
     expect(backend.claimJobs).toHaveBeenCalledTimes(2)
-    // The later wake's timer was replaced; the poll took over.
-    await clock.advance(1_500)
+    expect(clock.pendingTimerCount).toBeGreaterThan(0)
+    // The later wake is remembered: it claims at its own time, not at the next poll.
+    await clock.advance(999)
     expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+    await clock.advance(1)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(3)
   })
 
   it('reports a failed claim and retries with capped exponential backoff', async () => {
