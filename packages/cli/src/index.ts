@@ -1,1 +1,7 @@
-export {}
+export { CommandFailure, EXIT_CODES, type ExitCode, UsageError } from './cli-errors.js'
+export type { CliIo, OutputStream } from './cli-io.js'
+export { processIo } from './cli-io.js'
+export { DEFAULT_TIMEOUT_MS, databaseFromUri, type ResolvedConnection, resolveConnection } from './connect.js'
+export { formatDurationMs, parseDurationMs } from './format/durations.js'
+export { claimPlanProblems, type PlanReading, readWinningPlan } from './indexes/read-plan.js'
+export { CLI_VERSION, createProgram, main } from './program.js'

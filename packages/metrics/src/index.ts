@@ -1,1 +1,50 @@
-export {}
+/**
+ * `@durabl/metrics`: Prometheus metrics and OpenTelemetry tracing for durabl. This entry needs
+ * both peers (`prom-client` and `@opentelemetry/api`); import `@durabl/metrics/prometheus` or
+ * `@durabl/metrics/tracing` to need only one.
+ */
+export {
+  type ConcurrencySnapshot,
+  createMetricsHandler,
+  INSTRUMENT_QUEUE_DEFAULTS,
+  type InstrumentableQueue,
+  type InstrumentQueueOptions,
+  instrumentQueue,
+  MAX_QUEUE_NAME_LENGTH,
+  METRIC_NAMES,
+  METRICS_SERVER_DEFAULTS,
+  type MetricName,
+  type MetricsHandler,
+  type MetricsHandlerOptions,
+  type MetricsServer,
+  type MetricsServerOptions,
+  MIN_BEARER_TOKEN_LENGTH,
+  type QueueInstrumentation,
+  type ResolvedInstrumentQueueOptions,
+  resolveInstrumentQueueOptions,
+  startMetricsServer,
+} from './prometheus/index.js'
+export {
+  ATTR_DURABL_DUPLICATE_COUNT,
+  ATTR_DURABL_ENQUEUE_OPERATION,
+  ATTR_DURABL_JOB_ATTEMPT,
+  ATTR_DURABL_JOB_MAX_ATTEMPTS,
+  ATTR_DURABL_JOB_PRIORITY,
+  ATTR_DURABL_OUTCOME,
+  ATTR_DURABL_WORKER_ID,
+  ATTR_ERROR_TYPE,
+  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  type DurablOutcome,
+  MESSAGING_SYSTEM_DURABL,
+  type ResolvedTracingHooksOptions,
+  resolveTracingHooksOptions,
+  SEMCONV_VERSION,
+  TRACING_HOOKS_DEFAULTS,
+  type TracingHooksOptions,
+  tracingHooks,
+} from './tracing/index.js'

@@ -8,6 +8,7 @@ import { aggregateCommands } from './aggregate-command.js'
 import { bulkWriteCommands } from './bulk-write-command.js'
 import { collectionCommands } from './collection-commands.js'
 import { CommandContext, type CommandHandler } from './command-context.js'
+import { explainCommands } from './explain-command.js'
 import { findAndModifyCommands } from './find-and-modify-command.js'
 import { findCommands } from './find-commands.js'
 import { indexCommands } from './index-commands.js'
@@ -25,6 +26,7 @@ const handlers: Record<string, CommandHandler> = {
   ...indexCommands,
   ...bulkWriteCommands,
   ...transactionCommands,
+  ...explainCommands,
 }
 
 /** Commands refused while the `notPrimary` fault is on, as a stepped-down primary refuses writes. */

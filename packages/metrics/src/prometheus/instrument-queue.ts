@@ -1,0 +1,160 @@
+import { type JobQueueEventName, type JobQueueListener, normalizeError, ValidationError } from '@durabl/core'
+import { type InstrumentQueueOptions, resolveInstrumentQueueOptions } from './instrument-queue-options.js'
+import type { InstrumentableQueue } from './instrumentable-queue.js'
+import { QueueMetrics, slotsFromSnapshot } from './queue-metrics.js'
+import type { MetricsSource } from './scrape-gauges.js'
+import { SlotTracker } from './slot-tracker.js'
+import { StatsCache } from './stats-cache.js'
+
+/** What `instrumentQueue` returns. */
+export interface QueueInstrumentation {
+  /** The `queue` label of this queue's series. */
+  readonly queueName: string
+  /**
+   * Stops instrumenting: removes the event listeners and takes this queue's scrape-time gauges
+   * (stats and slots) out of the registry output. Counters and histograms keep their values and
+   * stay registered, so totals do not jump backwards; instrumenting the same queue name again
+   * continues them. Idempotent.
+   */
+  stop(): void
+}
+
+/**
+ * Exports a queue's activity as Prometheus metrics in `options.registry` (prom-client's global
+ * `register` by default). Counters and histograms are fed by the queue's events; the job-state
+ * gauges are read with `queue.getStats()` when the registry is scraped, cached for
+ * `statsCacheMs`. Several queues may share one registry: the metrics are registered once and
+ * told apart by the `queue` label, so each needs its own `queueName`.
+ *
+ * ```ts
+ * const metrics = instrumentQueue(queue, { queueName: 'emails' })
+ * // … later
+ * metrics.stop()
+ * ```
+ */
+export function instrumentQueue(
+  queue: InstrumentableQueue,
+  options?: InstrumentQueueOptions,
+): QueueInstrumentation {
+  if (
+    typeof queue !== 'object' ||
+    queue === null ||
+    typeof queue.on !== 'function' ||
+    typeof queue.off !== 'function' ||
+    typeof queue.getStats !== 'function'
+  ) {
+    throw new ValidationError('queue', 'must be a JobQueue (with on, off and getStats)', queue)
+  }
+  const resolved = resolveInstrumentQueueOptions(options)
+  const { queueName, registry } = resolved
+  const metrics = QueueMetrics.for(registry, resolved)
+  if (metrics.sources.has(queueName)) {
+    throw new ValidationError(
+      'options.queueName',
+      'must be unique among the queues instrumented in one registry (stop() the other first)',
+      queueName,
+    )
+  }
+
+  // The user's callback must not turn a scrape into a failure either.
+  const reportError = (error: unknown) => {
+    try {
+      resolved.onError?.(normalizeError(error))
+    } catch {
+      // Ignored: reporting must not break the scrape that is reporting.
+    }
+  }
+  const queueClock = queue.options?.clock
+  const now = resolved.now ?? (queueClock ? () => queueClock.now() : () => new Date())
+  const nowMs = () => now().getTime()
+  const cache = new StatsCache({
+    load: () => queue.getStats(),
+    maxAgeMs: resolved.statsCacheMs,
+    nowMs,
+    onError: (error) => {
+      metrics.statsErrors.inc({ queue: queueName })
+      reportError(error)
+    },
+  })
+  const tracker = new SlotTracker()
+  const instanceLimit = queue.options?.instanceConcurrency ?? null
+  const source: MetricsSource = {
+    queueName,
+    stats: resolved.collectStats ? () => cache.get() : null,
+    nowMs,
+    slots: () => {
+      if (typeof queue.getConcurrency === 'function') {
+        try {
+          return slotsFromSnapshot(queue.getConcurrency())
+        } catch (error) {
+          // A scrape must not fail over slots: fall back to the event count.
+          reportError(error)
+        }
+      }
+      return { instanceLimit, types: tracker.snapshot().map((entry) => ({ ...entry, limit: null })) }
+    },
+  }
+
+  const unsubscribes: Array<() => void> = []
+  const on = <E extends JobQueueEventName>(event: E, listener: JobQueueListener<E>) => {
+    queue.on(event, listener)
+    unsubscribes.push(() => queue.off(event, listener))
+  }
+  // A type's series start at 0 when it is first seen, so the first failure shows in rate() and
+  // ratios of two counters exist before both have moved.
+  const seenTypes = new Set<string>()
+  const byType = (type: string) => {
+    const labels = { queue: queueName, type }
+    if (!seenTypes.has(type)) {
+      seenTypes.add(type)
+      metrics.zeroType(labels)
+    }
+    return labels
+  }
+
+  on('job:enqueued', ({ type }) => metrics.jobsEnqueued.inc(byType(type)))
+  on('job:duplicate', ({ type }) => metrics.jobsDeduplicated.inc(byType(type)))
+  on('job:active', ({ job, waitMs }) => {
+    tracker.start(job)
+    metrics.jobWaitSeconds.observe(byType(job.type), waitMs / 1000)
+  })
+  on('job:completed', ({ job, durationMs }) => {
+    tracker.finish(job)
+    metrics.jobsCompleted.inc(byType(job.type))
+    metrics.jobDurationSeconds.observe(byType(job.type), durationMs / 1000)
+  })
+  on('job:failed', ({ job, willRetry, durationMs }) => {
+    tracker.finish(job)
+    const counter = willRetry ? metrics.jobsRetried : metrics.jobsFailed
+    counter.inc(byType(job.type))
+    metrics.jobDurationSeconds.observe(byType(job.type), durationMs / 1000)
+  })
+  on('job:released', ({ job }) => {
+    tracker.finish(job)
+    metrics.jobsReleased.inc(byType(job.type))
+  })
+  on('lease:lost', ({ job }) => {
+    tracker.finish(job)
+    metrics.leasesLost.inc(byType(job.type))
+  })
+  on('stale:recovered', ({ recovered, failed }) => {
+    if (recovered > 0) metrics.staleJobsRecovered.inc({ queue: queueName, state: 'pending' }, recovered)
+    if (failed > 0) metrics.staleJobsRecovered.inc({ queue: queueName, state: 'failed' }, failed)
+  })
+  on('queue:error', () => metrics.queueErrors.inc({ queue: queueName }))
+  metrics.sources.set(queueName, source)
+  for (const state of ['pending', 'failed']) metrics.staleJobsRecovered.inc({ queue: queueName, state }, 0)
+  metrics.queueErrors.inc({ queue: queueName }, 0)
+  metrics.statsErrors.inc({ queue: queueName }, 0)
+
+  let stopped = false
+  return {
+    queueName,
+    stop() {
+      if (stopped) return
+      stopped = true
+      for (const unsubscribe of unsubscribes) unsubscribe()
+      if (metrics.sources.get(queueName) === source) metrics.sources.delete(queueName)
+    },
+  }
+}

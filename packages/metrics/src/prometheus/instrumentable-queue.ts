@@ -1,0 +1,38 @@
+import type { JobQueueEventName, JobQueueListener, QueueStats } from '@durabl/core'
+
+/**
+ * What `instrumentQueue` needs from a queue. `JobQueue` from `@durabl/core` has all of it; the
+ * interface is structural so that two copies of `@durabl/core` (or a test double) still fit.
+ */
+export interface InstrumentableQueue {
+  on<E extends JobQueueEventName>(event: E, listener: JobQueueListener<E>): unknown
+  off<E extends JobQueueEventName>(event: E, listener: JobQueueListener<E>): unknown
+  /** Counts jobs per type and state; called at scrape time, at most once per `statsCacheMs`. */
+  getStats(type?: string): Promise<QueueStats>
+  /** The queue's resolved options: the clock used for ages and the instance-wide slot limit. */
+  readonly options?: {
+    readonly instanceConcurrency?: number
+    readonly clock?: { now(): Date }
+  }
+  /**
+   * The runtime's own view of its slots. When present it is the source of the slot gauges;
+   * otherwise slots in use are counted from events and per-type limits are not exported.
+   */
+  getConcurrency?(): ConcurrencySnapshot
+}
+
+/** How busy a queue's processing is right now, as the runtime counts it. */
+export interface ConcurrencySnapshot {
+  /** `instanceConcurrency`: the most attempts the queue runs at once across all types. */
+  limit: number
+  /** Attempts holding a slot now (fetched, inline and `claimOrEnqueue` handles). */
+  inUse: number
+  /** One entry per registered processor. */
+  types: ReadonlyArray<{
+    type: string
+    /** The processor's `concurrency`. */
+    limit: number
+    /** Attempts of this type holding a slot now. */
+    inUse: number
+  }>
+}
