@@ -16,7 +16,7 @@ import { type EnqueueManyItem, Enqueuer } from './enqueuer.js'
 import { TypedEventEmitter } from './event-emitter.js'
 import type { Handler } from './job-context.js'
 import type { JobHandle } from './job-handle.js'
-import { Worker } from './worker.js'
+import { type ConcurrencySnapshot, Worker } from './worker.js'
 import { defaultWorkerId } from './worker-id.js'
 
 /** Where a queue is in its life. Enqueueing works until `stopped`; `process()` until `stopping`. */
@@ -145,6 +145,14 @@ export class JobQueue {
   }
 
   /** Counts jobs per type and state. */
+  /**
+   * How many attempts hold a slot right now, overall and per registered type, against the limits
+   * (`instanceConcurrency` and each processor's `concurrency`). Read locally, no backend call.
+   */
+  getConcurrency(): ConcurrencySnapshot {
+    return this.#worker.concurrency(this.options.instanceConcurrency)
+  }
+
   getStats(type?: string): Promise<QueueStats> {
     return this.#call(async () => {
       const now = this.options.clock.now()

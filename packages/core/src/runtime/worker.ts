@@ -18,6 +18,16 @@ import { PushSubscriber } from './push-subscriber.js'
 import { Recoverer } from './recoverer.js'
 import type { RunningAttempt } from './running-attempt.js'
 
+/** How busy a queue's processing is right now (see `JobQueue.getConcurrency`). */
+export interface ConcurrencySnapshot {
+  /** `instanceConcurrency`: the most attempts the queue runs at once across all types. */
+  limit: number
+  /** Attempts holding a slot now. */
+  inUse: number
+  /** One entry per registered processor: its `concurrency` and its attempts running now. */
+  types: Array<{ type: string; limit: number; inUse: number }>
+}
+
 export interface Processor {
   type: string
   handler: Handler
@@ -130,6 +140,23 @@ export class Worker {
   /** How many handlers run right now (fetched, inline and handles alike are in `runner.active`). */
   get runningCount(): number {
     return this.#runs.size
+  }
+
+  /** Slots in use, overall and per registered type, against their limits. */
+  concurrency(instanceConcurrency: number): ConcurrencySnapshot {
+    const inUseByType = new Map<string, number>()
+    for (const attempt of this.#runs.keys()) {
+      inUseByType.set(attempt.job.type, (inUseByType.get(attempt.job.type) ?? 0) + 1)
+    }
+    return {
+      limit: instanceConcurrency,
+      inUse: this.#runs.size,
+      types: [...this.processors.values()].map(({ type, config }) => ({
+        type,
+        limit: config.concurrency,
+        inUse: inUseByType.get(type) ?? 0,
+      })),
+    }
   }
 
   register(processor: Processor): void {

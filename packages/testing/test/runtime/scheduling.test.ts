@@ -131,6 +131,42 @@ describe('claiming and scheduling', () => {
     expect(ran).toEqual([id])
   })
 
+  it('reports slots in use per type and overall through getConcurrency()', async () => {
+    const backend = new MemoryBackend()
+    const clock = new TestClock()
+    const queue = track(new JobQueue(backend, { clock, instanceConcurrency: 5 }))
+    const release = deferred<void>()
+    const started = deferred<void>()
+    let running = 0
+    queue.process(
+      'slow',
+      async () => {
+        if (++running === 2) started.resolve()
+        await release.promise
+      },
+      { concurrency: 3 },
+    )
+    queue.process('idle', async () => {}, { concurrency: 2 })
+    expect(queue.getConcurrency()).toEqual({
+      limit: 5,
+      inUse: 0,
+      types: [
+        { type: 'slow', limit: 3, inUse: 0 },
+        { type: 'idle', limit: 2, inUse: 0 },
+      ],
+    })
+    await queue.startup()
+    await queue.enqueueMany([
+      { type: 'slow', data: {} },
+      { type: 'slow', data: {} },
+    ])
+    await clock.advance(0)
+    await started.promise
+    expect(queue.getConcurrency().inUse).toBe(2)
+    expect(queue.getConcurrency().types[0]).toEqual({ type: 'slow', limit: 3, inUse: 2 })
+    release.resolve()
+  })
+
   it('remembers every announced due time, not only the earliest', async () => {
     // A job due after an earlier wake must not wait for the poll (a minute while push is live).
     const backend = new MemoryBackend()
