@@ -1,0 +1,280 @@
+import {
+  type PushStatus,
+  type PushSubscription,
+  type PushWake,
+  type SubscribeParams,
+  ValidationError,
+} from '@durabl/core'
+import {
+  type ChangeStream,
+  type Collection,
+  type MongoClient,
+  MongoServerError,
+  type ResumeToken,
+} from 'mongodb'
+import type { JobDocument } from '../job-document.js'
+import { redact } from '../redact.js'
+import type { Topology } from './detect-topology.js'
+import { wakeFromChange, wakePipeline } from './wake-pipeline.js'
+
+/** The first wait before reopening a failed stream, doubled up to the maximum. */
+export const STREAM_RETRY_INITIAL_MS = 100
+export const STREAM_RETRY_MAX_MS = 5_000
+
+/** Errors that mean the server cannot run a change stream at all. */
+const NOT_SUPPORTED_CODES = new Set([
+  40573, // The $changeStream stage is only supported on replica sets
+  20, // IllegalOperation
+  115, // CommandNotSupported
+])
+
+/** Errors that mean the resume token is no longer in the oplog: start afresh (the catch-up claim covers the gap). */
+const HISTORY_LOST_CODES = new Set([286, 280, 136])
+
+interface Subscriber {
+  types: Set<string>
+  onWake: SubscribeParams['onWake']
+  onStatus: SubscribeParams['onStatus']
+  fallbackReported: boolean
+}
+
+/**
+ * One change stream per backend instance, shared by every `subscribe()` call. It tells
+ * subscribers `'connected'` once the stream is open, reopens itself after errors (resuming after
+ * the last token it saw) and then says `'reconnected'`, as it does after a dropped connection the
+ * driver resumed from by itself, because jobs written meanwhile may not have been announced: the
+ * runtime answers with a catch-up claim. On a server without change streams it reports
+ * `'fallback'` once and stops; polling takes over.
+ */
+export class JobChangeStream {
+  private readonly subscribers = new Set<Subscriber>()
+  private types = new Set<string>()
+  private stream: ChangeStream<JobDocument> | null = null
+  private running: Promise<void> | null = null
+  /** Bumped to make the running loop stop (on close, or to reopen with new types). */
+  private generation = 0
+  private resumeToken: ResumeToken | undefined
+  private fallbackReason: string | null = null
+  /** Set when the driver saw the connection drop: the stream may have missed events meanwhile. */
+  private connectionTrouble = false
+  private wakeRetry: (() => void) | null = null
+  private readonly onConnectionTrouble = () => {
+    this.connectionTrouble = true
+  }
+
+  constructor(
+    private readonly collection: Collection<JobDocument>,
+    private readonly client: MongoClient,
+    private readonly topology: () => Promise<Topology>,
+  ) {}
+
+  async subscribe(params: SubscribeParams): Promise<PushSubscription> {
+    if (typeof params !== 'object' || params === null)
+      throw new ValidationError('params', 'must be an object', params)
+    if (!Array.isArray(params.types))
+      throw new ValidationError('types', 'must be an array of job types', params.types)
+    params.types.forEach((type, index) => {
+      if (typeof type !== 'string') throw new ValidationError(`types[${index}]`, 'must be a string', type)
+    })
+    if (typeof params.onWake !== 'function')
+      throw new ValidationError('onWake', 'must be a function', params.onWake)
+    if (typeof params.onStatus !== 'function')
+      throw new ValidationError('onStatus', 'must be a function', params.onStatus)
+    const subscriber: Subscriber = {
+      types: new Set(params.types),
+      onWake: params.onWake,
+      onStatus: params.onStatus,
+      fallbackReported: false,
+    }
+    this.subscribers.add(subscriber)
+    if (this.fallbackReason !== null) {
+      this.reportFallback(subscriber, this.fallbackReason)
+    } else {
+      const newTypes = params.types.filter((type) => !this.types.has(type))
+      for (const type of newTypes) this.types.add(type)
+      // The server-side filter names the types, so new ones need the stream reopened.
+      if (this.running === null || newTypes.length > 0) this.restart()
+    }
+    return {
+      close: async () => {
+        this.subscribers.delete(subscriber)
+        if (this.subscribers.size === 0) await this.close()
+      },
+    }
+  }
+
+  /**
+   * Stops the stream; `subscribe()` may start it again. Closing the cursor is enough: a getMore
+   * still waiting on the server (up to about a second) ends on its own and its loop exits, so
+   * close does not wait for it.
+   */
+  async close(): Promise<void> {
+    this.generation += 1
+    this.running = null
+    this.detachConnectionListeners()
+    this.wakeRetry?.()
+    const stream = this.stream
+    this.stream = null
+    await stream?.close().catch(() => undefined)
+  }
+
+  private restart(): void {
+    this.generation += 1
+    const generation = this.generation
+    this.wakeRetry?.()
+    const previous = this.stream
+    this.stream = null
+    void previous?.close().catch(() => undefined)
+    this.attachConnectionListeners()
+    this.running = this.run(generation)
+  }
+
+  private attachConnectionListeners(): void {
+    const client = this.client
+    client.off('connectionPoolCleared', this.onConnectionTrouble)
+    client.off('serverHeartbeatFailed', this.onConnectionTrouble)
+    client.on('connectionPoolCleared', this.onConnectionTrouble)
+    client.on('serverHeartbeatFailed', this.onConnectionTrouble)
+  }
+
+  private detachConnectionListeners(): void {
+    const client = this.client
+    client.off('connectionPoolCleared', this.onConnectionTrouble)
+    client.off('serverHeartbeatFailed', this.onConnectionTrouble)
+  }
+
+  private async run(generation: number): Promise<void> {
+    let retryMs = STREAM_RETRY_INITIAL_MS
+    // 'connected' on the first open (resuming after the last token seen, so a reopen misses
+    // nothing); 'reconnected' once an error may have let writes go unannounced.
+    let openStatus: PushStatus = { state: 'connected' }
+    // Opens that failed in a row while resuming: a token the server keeps refusing (say, one from
+    // an invalidate event) is dropped after two, and the stream starts afresh.
+    let failedResumes = 0
+    while (generation === this.generation) {
+      let stream: ChangeStream<JobDocument> | null = null
+      let announced = false
+      try {
+        const topology = await this.topology()
+        if (!topology.changeStreams) {
+          this.fallback(topology.reason ?? 'change streams are not available')
+          return
+        }
+        if (generation !== this.generation) return
+        stream = this.collection.watch<JobDocument>(
+          wakePipeline([...this.types]),
+          this.resumeToken === undefined ? {} : { resumeAfter: this.resumeToken },
+        )
+        this.stream = stream
+        this.connectionTrouble = false
+        // The stream covers every write from the moment its aggregate returns: the driver then
+        // records the first resume token, before the first (blocking) getMore of tryNext.
+        const announce = (status: PushStatus) => {
+          if (announced || generation !== this.generation) return
+          announced = true
+          failedResumes = 0
+          this.broadcast(status)
+          retryMs = STREAM_RETRY_INITIAL_MS
+          // Jobs written between the subscriber's last claim and this moment were announced to
+          // nobody, and 'connected' asks for no catch-up claim: a typeless wake asks for one.
+          if (status.state === 'connected') this.dispatchWake({ runAt: new Date() })
+        }
+        const status = openStatus
+        stream.once('resumeTokenChanged', () => announce(status))
+        let change = await stream.tryNext()
+        if (generation !== this.generation) return
+        announce(status)
+        openStatus = { state: 'reconnected' }
+        while (generation === this.generation) {
+          this.resumeToken = stream.resumeToken ?? this.resumeToken
+          // A dropped or renamed collection ends the stream (an invalidate event, or a cursor the
+          // server closed): reopen it like after an error, so the loop never spins on a dead cursor.
+          if (
+            (change as { operationType?: string } | null)?.operationType === 'invalidate' ||
+            stream.closed
+          ) {
+            throw new Error('the change stream was invalidated or closed by the server')
+          }
+          if (change !== null) this.dispatch(change)
+          if (this.connectionTrouble) {
+            // The driver resumed by itself after a dropped connection; say so, so the runtime
+            // claims once in case the resume did not replay everything.
+            this.connectionTrouble = false
+            this.broadcast({ state: 'reconnected' })
+          }
+          change = await stream.tryNext()
+        }
+      } catch (error) {
+        if (generation !== this.generation) return
+        if (error instanceof MongoServerError && NOT_SUPPORTED_CODES.has(Number(error.code))) {
+          this.fallback(`the server refused a change stream: ${redact(error.message)}`)
+          return
+        }
+        openStatus = { state: 'reconnected' }
+        if (!announced && this.resumeToken !== undefined) failedResumes += 1
+        const historyLost = error instanceof MongoServerError && HISTORY_LOST_CODES.has(Number(error.code))
+        if (historyLost || failedResumes >= 2) {
+          this.resumeToken = undefined
+          failedResumes = 0
+        }
+        await this.pause(retryMs)
+        retryMs = Math.min(STREAM_RETRY_MAX_MS, retryMs * 2)
+      } finally {
+        if (stream !== null) {
+          if (this.stream === stream) this.stream = null
+          await stream.close().catch(() => undefined)
+        }
+      }
+    }
+  }
+
+  /** Waits before reopening; `close()` and `restart()` cut the wait short. */
+  private pause(delayMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        if (this.wakeRetry === done) this.wakeRetry = null
+        resolve()
+      }
+      const timer = setTimeout(done, delayMs)
+      timer.unref?.()
+      this.wakeRetry = done
+    })
+  }
+
+  private dispatch(change: unknown): void {
+    this.dispatchWake(wakeFromChange(change as Record<string, never>))
+  }
+
+  private dispatchWake(wake: PushWake): void {
+    for (const subscriber of this.subscribers) {
+      if (wake.type !== undefined && !subscriber.types.has(wake.type)) continue
+      safely(() => subscriber.onWake(wake))
+    }
+  }
+
+  private broadcast(status: PushStatus): void {
+    for (const subscriber of this.subscribers) safely(() => subscriber.onStatus(status))
+  }
+
+  private fallback(reason: string): void {
+    this.fallbackReason = redact(reason)
+    this.detachConnectionListeners()
+    for (const subscriber of this.subscribers) this.reportFallback(subscriber, this.fallbackReason)
+  }
+
+  private reportFallback(subscriber: Subscriber, reason: string): void {
+    if (subscriber.fallbackReported) return
+    subscriber.fallbackReported = true
+    safely(() => subscriber.onStatus({ state: 'fallback', reason }))
+  }
+}
+
+/** A subscriber that throws must not stop the stream. */
+function safely(callback: () => void): void {
+  try {
+    callback()
+  } catch {
+    // The runtime's listeners own their errors; the stream keeps going for the others.
+  }
+}

@@ -1,0 +1,42 @@
+import type { PushWake } from '@durabl/core'
+import type { Document } from 'mongodb'
+
+/**
+ * The change-stream pipeline: only the events that can make a job claimable, filtered on the
+ * server, without `updateLookup`, and projected to what a wake needs (the resume token `_id` stays).
+ *
+ * - inserts of pending jobs of the subscribed types (the insert event carries the full document);
+ * - updates whose `$set` made `state` pending (retry, release, recovery, an operator's rerun).
+ *   An update event carries only the changed fields, and a field set to the value it already had
+ *   is not among them, so the job type is not reliably there: those wakes carry no type.
+ */
+export function wakePipeline(types: string[]): Document[] {
+  return [
+    {
+      $match: {
+        $or: [
+          { operationType: 'insert', 'fullDocument.state': 'pending', 'fullDocument.type': { $in: types } },
+          { operationType: 'update', 'updateDescription.updatedFields.state': 'pending' },
+        ],
+      },
+    },
+    {
+      $project: {
+        operationType: 1,
+        'fullDocument.type': 1,
+        'fullDocument.runAt': 1,
+        'updateDescription.updatedFields.runAt': 1,
+      },
+    },
+  ]
+}
+
+/** A wake from one projected change event; `runAt` falls back to now when the event lacks it. */
+export function wakeFromChange(change: Document): PushWake {
+  if (change.operationType === 'insert') {
+    const runAt = change.fullDocument?.runAt
+    return { type: change.fullDocument?.type, runAt: runAt instanceof Date ? runAt : new Date() }
+  }
+  const runAt = change.updateDescription?.updatedFields?.runAt
+  return { runAt: runAt instanceof Date ? runAt : new Date() }
+}

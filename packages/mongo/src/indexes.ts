@@ -1,0 +1,91 @@
+import type { Collection, Document, IndexDirection } from 'mongodb'
+
+/** One index of the jobs collection, with the queries it serves. */
+export interface JobIndex {
+  name: string
+  key: Record<string, IndexDirection>
+  options: {
+    unique?: boolean
+    partialFilterExpression?: Document
+    expireAfterSeconds?: number
+  }
+  /** The operations that use it (for the README, the CLI and reviewers). */
+  serves: string
+}
+
+/**
+ * Every index the backend relies on. `startup()` creates them (unless `createIndexes: false`);
+ * deployments whose application user may not create indexes create these ahead of time:
+ *
+ * ```js
+ * for (const index of jobIndexes()) await db.collection('durabl_jobs').createIndex(index.key, { name: index.name, ...index.options })
+ * ```
+ */
+export function jobIndexes(): JobIndex[] {
+  return [
+    {
+      name: 'durabl_claim',
+      key: { type: 1, priority: 1, runAt: 1, _id: 1 },
+      options: { partialFilterExpression: { state: 'pending' } },
+      serves:
+        "claimJobs: { state: 'pending', type: { $in }, runAt: { $lte: now } } sorted { priority, runAt, _id } " +
+        '(equality on type, then the sort; partial on pending so the hot index holds only claimable work); ' +
+        'getStats due/delayed counts',
+    },
+    {
+      name: 'durabl_lease_expiry',
+      key: { leaseExpiresAt: 1 },
+      options: { partialFilterExpression: { state: 'active' } },
+      serves: "recoverExpiredLeases: { state: 'active', leaseExpiresAt: { $lt: now } }",
+    },
+    {
+      name: 'durabl_dedupe_pending',
+      key: { 'dedupe.pendingKey': 1 },
+      options: { unique: true, partialFilterExpression: { 'dedupe.pendingKey': { $type: 'string' } } },
+      serves: "dedupe: at most one queued job per key (enqueueJobs returns null on E11000; 'pending' scope)",
+    },
+    {
+      name: 'durabl_dedupe_active',
+      key: { 'dedupe.activeKey': 1 },
+      options: { unique: true, partialFilterExpression: { 'dedupe.activeKey': { $type: 'string' } } },
+      serves:
+        "dedupe: at most one running job per key (a claim that would break it skips the job: single-flight); 'pending+active' jobs hold it from enqueue",
+    },
+    {
+      name: 'durabl_state_type',
+      key: { state: 1, type: 1, _id: -1 },
+      options: {},
+      serves:
+        'getStats ($group by type and state), listJobs/cancelJobs/removeJobs by state and type, newest first',
+    },
+    {
+      name: 'durabl_finished',
+      key: { state: 1, finishedAt: 1 },
+      options: {},
+      serves: 'purgeJobs({ state, finishedBefore }) and listJobs({ filter: { finishedBefore } })',
+    },
+    {
+      name: 'durabl_dedupe_key',
+      key: { dedupeKey: 1, _id: -1 },
+      options: { partialFilterExpression: { dedupeKey: { $type: 'string' } } },
+      serves: 'listJobs({ filter: { dedupeKey } }) and the enqueue duplicate pre-check inside transactions',
+    },
+    {
+      name: 'durabl_retention_ttl',
+      key: { expiresAt: 1 },
+      options: { expireAfterSeconds: 0 },
+      serves: 'retention: MongoDB deletes finished jobs once expiresAt (set when they finish) has passed',
+    },
+  ]
+}
+
+/** The index list as a constant, for code that only reads it. */
+export const MONGO_INDEXES: readonly JobIndex[] = jobIndexes()
+
+/** Creates every index; a no-op for those that exist with the same definition. */
+// biome-ignore lint/suspicious/noExplicitAny: any collection, whatever its document type
+export async function ensureJobIndexes(collection: Collection<any>): Promise<void> {
+  await collection.createIndexes(
+    jobIndexes().map((index) => ({ key: index.key, name: index.name, ...index.options })),
+  )
+}

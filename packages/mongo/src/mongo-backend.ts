@@ -1,0 +1,204 @@
+import {
+  type AckResult,
+  type Backend,
+  type BackendCapabilities,
+  BackendError,
+  type ClaimJobsParams,
+  type ClaimOrEnqueueParams,
+  type ClaimOrEnqueueResult,
+  type CompleteJobsParams,
+  type EnqueueJobsParams,
+  type FailJobsParams,
+  type FailResult,
+  type GetStatsParams,
+  type HeartbeatJobsParams,
+  type Job,
+  type ListJobsParams,
+  type ListJobsResult,
+  type PushSubscription,
+  type QueueStats,
+  type RecoverExpiredLeasesParams,
+  type RecoverResult,
+  type ReleaseJobsParams,
+  type SelectJobsParams,
+  type SubscribeParams,
+} from '@durabl/core'
+import { type Collection, MongoError } from 'mongodb'
+import { detectTopology, type Topology } from './change-stream/detect-topology.js'
+import { JobChangeStream } from './change-stream/job-change-stream.js'
+import { ensureJobIndexes } from './indexes.js'
+import type { JobDocument } from './job-document.js'
+import type { OperationContext } from './operation-context.js'
+import { cancelJobs } from './operations/cancel-jobs.js'
+import { ClaimContention } from './operations/claim-contention.js'
+import { claimJobs } from './operations/claim-jobs.js'
+import { claimOrEnqueue } from './operations/claim-or-enqueue.js'
+import { completeJobs } from './operations/complete-jobs.js'
+import { enqueueJobs } from './operations/enqueue-jobs.js'
+import { failJobs } from './operations/fail-jobs.js'
+import { getJob } from './operations/get-job.js'
+import { getStats } from './operations/get-stats.js'
+import { heartbeatJobs } from './operations/heartbeat-jobs.js'
+import { listJobs } from './operations/list-jobs.js'
+import { type PurgeJobsParams, purgeJobs } from './operations/purge-jobs.js'
+import { recoverExpiredLeases } from './operations/recover-expired-leases.js'
+import { releaseJobs } from './operations/release-jobs.js'
+import { removeJobs } from './operations/remove-jobs.js'
+import { retryJobs } from './operations/retry-jobs.js'
+import {
+  type MongoBackendOptions,
+  type ResolvedMongoBackendOptions,
+  resolveMongoBackendOptions,
+} from './options.js'
+import { runOperation, toBackendError } from './to-backend-error.js'
+
+/**
+ * The MongoDB backend: jobs live in one collection; every state change is a guarded single-document
+ * write; claims and acknowledgements are batched into one round trip each; push rides one change
+ * stream with polling as the safety net. Operations live one per file under `operations/`; this
+ * class wires them to the contract and turns driver errors into `BackendError`s.
+ */
+export class MongoBackend implements Backend {
+  readonly name = 'mongo'
+  readonly capabilities: BackendCapabilities
+  readonly options: ResolvedMongoBackendOptions
+  readonly collection: Collection<JobDocument>
+  /** Present when `useChangeStreams` is not false (see `capabilities.push`). */
+  readonly subscribe?: (params: SubscribeParams) => Promise<PushSubscription>
+
+  private readonly context: OperationContext
+  private readonly contention: ClaimContention
+  private topology: Promise<Topology> | null = null
+  private changeStream: JobChangeStream | null = null
+
+  constructor(options: MongoBackendOptions) {
+    this.options = resolveMongoBackendOptions(options)
+    this.collection = this.options.db.collection<JobDocument>(this.options.collectionName)
+    this.context = { collection: this.collection, options: this.options }
+    this.contention = new ClaimContention(this.options.claimSpreadMax)
+    this.capabilities = {
+      push: this.options.useChangeStreams !== false,
+      transactions: true,
+      bulkEnqueue: true,
+      durable: true,
+      inline: false,
+    }
+    if (this.capabilities.push) {
+      this.subscribe = (params) => this.openSubscription(params)
+    }
+  }
+
+  /**
+   * Creates the indexes (unless `createIndexes: false`) and, with `useChangeStreams: true`, checks
+   * that the server can run change streams. Idempotent.
+   */
+  async startup(): Promise<void> {
+    await runOperation('startup', async () => {
+      if (this.options.createIndexes) await ensureJobIndexes(this.collection)
+      if (this.options.useChangeStreams === true) {
+        const topology = await this.detectTopology()
+        if (!topology.changeStreams) {
+          throw new BackendError(
+            'startup',
+            `useChangeStreams is true but ${topology.reason}; use a replica set, or set useChangeStreams to 'auto' to fall back to polling`,
+          )
+        }
+      }
+    })
+  }
+
+  /** Closes the change stream. Never closes the caller's MongoClient. */
+  async shutdown(): Promise<void> {
+    await this.changeStream?.close()
+  }
+
+  async enqueueJobs(params: EnqueueJobsParams): Promise<Array<string | null>> {
+    try {
+      return await enqueueJobs(this.context, params)
+    } catch (error) {
+      // Inside the caller's transaction, an error labelled for a transaction retry is passed
+      // through as the driver threw it, so `session.withTransaction()` retries the transaction.
+      const inTransaction = params?.session !== undefined
+      if (inTransaction && error instanceof MongoError && error.hasErrorLabel('TransientTransactionError'))
+        throw error
+      throw toBackendError('enqueueJobs', error)
+    }
+  }
+
+  claimJobs(params: ClaimJobsParams): Promise<Job[]> {
+    return runOperation('claimJobs', () => claimJobs(this.context, this.contention, params))
+  }
+
+  heartbeatJobs(params: HeartbeatJobsParams): Promise<AckResult> {
+    return runOperation('heartbeatJobs', () => heartbeatJobs(this.context, params))
+  }
+
+  completeJobs(params: CompleteJobsParams): Promise<AckResult> {
+    return runOperation('completeJobs', () => completeJobs(this.context, params))
+  }
+
+  failJobs(params: FailJobsParams): Promise<FailResult> {
+    return runOperation('failJobs', () => failJobs(this.context, params))
+  }
+
+  releaseJobs(params: ReleaseJobsParams): Promise<AckResult> {
+    return runOperation('releaseJobs', () => releaseJobs(this.context, params))
+  }
+
+  recoverExpiredLeases(params: RecoverExpiredLeasesParams): Promise<RecoverResult> {
+    return runOperation('recoverExpiredLeases', () => recoverExpiredLeases(this.context, params))
+  }
+
+  claimOrEnqueue(params: ClaimOrEnqueueParams): Promise<ClaimOrEnqueueResult> {
+    return runOperation('claimOrEnqueue', () => claimOrEnqueue(this.context, params))
+  }
+
+  getStats(params: GetStatsParams): Promise<QueueStats> {
+    return runOperation('getStats', () => getStats(this.context, params))
+  }
+
+  getJob(params: { id: string }): Promise<Job | null> {
+    return runOperation('getJob', () => getJob(this.context, params))
+  }
+
+  listJobs(params: ListJobsParams): Promise<ListJobsResult> {
+    return runOperation('listJobs', () => listJobs(this.context, params))
+  }
+
+  cancelJobs(params: SelectJobsParams): Promise<string[]> {
+    return runOperation('cancelJobs', () => cancelJobs(this.context, params))
+  }
+
+  retryJobs(params: SelectJobsParams): Promise<string[]> {
+    return runOperation('retryJobs', () => retryJobs(this.context, params))
+  }
+
+  removeJobs(params: SelectJobsParams): Promise<number> {
+    return runOperation('removeJobs', () => removeJobs(this.context, params))
+  }
+
+  /** Deletes finished jobs that finished before `finishedBefore` (for the CLI). Returns the count. */
+  purgeJobs(params: PurgeJobsParams): Promise<number> {
+    return runOperation('purgeJobs', () => purgeJobs(this.context, params))
+  }
+
+  private detectTopology(): Promise<Topology> {
+    if (this.topology === null) {
+      this.topology = detectTopology(this.options.db).catch((error: unknown) => {
+        // Not cached: a server that was unreachable may answer next time.
+        this.topology = null
+        throw error
+      })
+    }
+    return this.topology
+  }
+
+  private openSubscription(params: SubscribeParams): Promise<PushSubscription> {
+    if (this.changeStream === null) {
+      this.changeStream = new JobChangeStream(this.collection, this.options.db.client, () =>
+        this.detectTopology(),
+      )
+    }
+    return this.changeStream.subscribe(params)
+  }
+}

@@ -1,0 +1,220 @@
+import { type ClaimJobsParams, type Job, ValidationError } from '@durabl/core'
+import type { AnyBulkWriteOperation, Document, ObjectId } from 'mongodb'
+import { type JobDocument, toJob } from '../job-document.js'
+import { newLeaseToken } from '../lease-token.js'
+import type { OperationContext } from '../operation-context.js'
+import {
+  assertDate,
+  assertNonEmptyString,
+  assertNonNegativeInteger,
+  assertPositiveFinite,
+} from '../validate.js'
+import type { ClaimContention } from './claim-contention.js'
+import { runBulkWrite } from './run-bulk-write.js'
+
+/** The sort that `durabl_claim` serves: lower priority first, then earlier runAt, then insertion. */
+export const CLAIM_SORT = { priority: 1, runAt: 1, _id: 1 } as const
+
+/**
+ * Rounds one claim may take: a round refills slots that lost a race or hit a busy dedupe key.
+ * Bounded so a claim never loops; the runtime claims again soon anyway.
+ */
+const MAX_CLAIM_ROUNDS = 3
+
+interface TypeBudget {
+  remaining: number
+  leaseMs: number
+}
+
+function compareClaimOrder(left: JobDocument, right: JobDocument): number {
+  if (left.priority !== right.priority) return left.priority - right.priority
+  const byRunAt = left.runAt.getTime() - right.runAt.getTime()
+  if (byRunAt !== 0) return byRunAt
+  return left._id.toHexString().localeCompare(right._id.toHexString())
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let index = items.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(Math.random() * (index + 1))
+    const swap = items[index] as T
+    items[index] = items[other] as T
+    items[other] = swap
+  }
+  return items
+}
+
+/** The claim's `$set` for one candidate: absolute values, valid because the write guards on `rev`. */
+function claimedFields(candidate: JobDocument, budget: TypeBudget, workerId: string, now: Date): Document {
+  const fields: Document = {
+    state: 'active',
+    attempts: candidate.attempts + 1,
+    leaseToken: newLeaseToken(),
+    leaseExpiresAt: new Date(now.getTime() + budget.leaseMs),
+    workerId,
+    startedAt: now,
+    updatedAt: now,
+    rev: candidate.rev + 1,
+  }
+  // A 'pending'-scope job moves from the key's queued slot to its running slot; the unique index
+  // refuses the write when another job with the key is running, and the claim skips this job.
+  // 'pending+active' jobs already hold both slots.
+  if (candidate.dedupeKey !== null && candidate.dedupeScope === 'pending') {
+    fields['dedupe.pendingKey'] = null
+    fields['dedupe.activeKey'] = candidate.dedupeKey
+  }
+  return fields
+}
+
+/**
+ * Claims due pending jobs: one indexed read of candidates, then one unordered bulkWrite of
+ * updateOnes, each guarded by `{ _id, state: 'pending', rev }` and carrying its own fresh lease
+ * token. When every guarded write matched (the usual case), the claimed jobs are built from the
+ * candidates plus the fields written: 2 commands per batch, whatever its size. A shortfall means
+ * another process won some documents; one read by token settles which, and the next round draws
+ * replacements. See docs/decisions/0003-claiming.md.
+ */
+export async function claimJobs(
+  context: OperationContext,
+  contention: ClaimContention,
+  params: ClaimJobsParams,
+): Promise<Job[]> {
+  assertDate(params.now, 'now')
+  assertNonEmptyString(params.workerId, 'workerId')
+  assertNonNegativeInteger(params.limit, 'limit')
+  if (!Array.isArray(params.types)) throw new ValidationError('types', 'must be an array', params.types)
+  const now = params.now
+  const budgets = new Map<string, TypeBudget>()
+  params.types.forEach((entry, index) => {
+    assertNonEmptyString(entry.type, `types[${index}].type`)
+    assertNonNegativeInteger(entry.limit, `types[${index}].limit`)
+    assertPositiveFinite(entry.leaseMs, `types[${index}].leaseMs`)
+    const existing = budgets.get(entry.type)
+    if (existing) existing.remaining += entry.limit
+    else budgets.set(entry.type, { remaining: entry.limit, leaseMs: entry.leaseMs })
+  })
+
+  let overall = params.limit
+  const claimed: JobDocument[] = []
+  // Documents this claim should not try again: won by others, or blocked by a running key.
+  const passed = new Set<string>()
+
+  for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
+    const openTypes = [...budgets].filter(([, budget]) => budget.remaining > 0).map(([type]) => type)
+    const openTotal = openTypes.reduce((sum, type) => sum + (budgets.get(type)?.remaining ?? 0), 0)
+    const want = Math.min(overall, openTotal)
+    if (want <= 0) break
+
+    const spread = contention.spread()
+    const windowSize = want * spread + passed.size
+    const filter: Document = {
+      state: 'pending',
+      type: openTypes.length === 1 ? openTypes[0] : { $in: openTypes },
+    }
+    filter.runAt = { $lte: now }
+    // Under contention the window is `spread` batches wide and read in full, so a claim that wins
+    // every write still needs no further read (measured in docs/decisions/0003-claiming.md).
+    const window = await context.collection.find(filter, { sort: CLAIM_SORT, limit: windowSize }).toArray()
+    const fresh = window.filter((document) => !passed.has(document._id.toHexString()))
+    if (fresh.length === 0) break
+
+    // Alone, take the head in order. Under contention, draw the batch at random from the window,
+    // so concurrent claimers mostly pick different documents.
+    const ordered = spread > 1 ? shuffle(fresh) : fresh
+    const chosen: Array<{ candidate: JobDocument; fields: Document; budget: TypeBudget }> = []
+    const taken = new Map<string, number>()
+    for (const candidate of ordered) {
+      if (chosen.length >= want) break
+      const budget = budgets.get(candidate.type)
+      if (!budget) continue
+      const used = taken.get(candidate.type) ?? 0
+      if (used >= budget.remaining) continue
+      taken.set(candidate.type, used + 1)
+      chosen.push({ candidate, fields: claimedFields(candidate, budget, params.workerId, now), budget })
+    }
+    if (chosen.length === 0) break
+
+    const operations: AnyBulkWriteOperation<JobDocument>[] = chosen.map(({ candidate, fields }) => ({
+      updateOne: {
+        filter: { _id: candidate._id, state: 'pending', rev: candidate.rev },
+        update: { $set: fields },
+      },
+    }))
+    const outcome = await runBulkWrite(context.collection, operations)
+    const attempted = chosen.filter((_, index) => !outcome.duplicates.has(index))
+    const won = new Map<string, JobDocument>()
+    if (outcome.matchedCount === attempted.length) {
+      // Every guarded write matched: the claimed jobs are the candidates plus the fields written.
+      for (const entry of attempted) {
+        won.set(entry.candidate._id.toHexString(), {
+          ...entry.candidate,
+          ...expandDotted(entry.candidate, entry.fields),
+        })
+      }
+    } else if (outcome.matchedCount > 0) {
+      for (const document of await readWon(context, attempted)) won.set(document._id.toHexString(), document)
+    }
+    contention.record(attempted.length - won.size, attempted.length)
+
+    for (const entry of chosen) {
+      const id = entry.candidate._id.toHexString()
+      const document = won.get(id)
+      if (document === undefined) {
+        passed.add(id)
+        continue
+      }
+      entry.budget.remaining -= 1
+      overall -= 1
+      claimed.push(document)
+    }
+
+    // Nothing refused and the window held every due job of the open types: there is no more work.
+    // Otherwise another round refills refused slots, or looks past types that reached their limit.
+    const refused = chosen.length - won.size
+    if (refused === 0 && window.length < windowSize) break
+  }
+
+  return claimed.sort(compareClaimOrder).map(toJob)
+}
+
+/**
+ * The documents this claim won, found by the lease tokens it wrote (tokens are fresh, so a match
+ * proves the win), built from their candidates plus the fields written.
+ */
+async function readWon(
+  context: OperationContext,
+  attempted: Array<{ candidate: JobDocument; fields: Document }>,
+): Promise<JobDocument[]> {
+  const ids: ObjectId[] = attempted.map((entry) => entry.candidate._id)
+  const tokens = attempted.map((entry) => entry.fields.leaseToken as string)
+  const documents = await context.collection
+    .find(
+      { _id: { $in: ids }, state: 'active', leaseToken: { $in: tokens } },
+      { projection: { _id: 1, leaseToken: 1 } },
+    )
+    .toArray()
+  const byId = new Map(attempted.map((entry) => [entry.candidate._id.toHexString(), entry]))
+  return documents.flatMap((document) => {
+    const entry = byId.get(document._id.toHexString())
+    if (!entry || document.leaseToken !== entry.fields.leaseToken) return []
+    return [{ ...entry.candidate, ...expandDotted(entry.candidate, entry.fields) }]
+  })
+}
+
+/** Applies `$set` fields (some dotted, under `dedupe.`) to a copy of the candidate. */
+function expandDotted(candidate: JobDocument, fields: Document): Partial<JobDocument> {
+  const result: Document = {}
+  for (const [path, value] of Object.entries(fields)) {
+    const dot = path.indexOf('.')
+    if (dot === -1) {
+      result[path] = value
+      continue
+    }
+    const head = path.slice(0, dot)
+    const base = (result[head] as Document | undefined) ?? {
+      ...((candidate as unknown as Document)[head] ?? {}),
+    }
+    base[path.slice(dot + 1)] = value
+    result[head] = base
+  }
+  return result as Partial<JobDocument>
+}

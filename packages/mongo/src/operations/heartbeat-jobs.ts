@@ -1,0 +1,61 @@
+import type { AckResult, HeartbeatJobsParams } from '@durabl/core'
+import type { AnyBulkWriteOperation } from 'mongodb'
+import type { JobDocument } from '../job-document.js'
+import type { OperationContext } from '../operation-context.js'
+import { assertDate, assertPositiveFinite, parseLeaseRef } from '../validate.js'
+import { findHeldLeases } from './find-held-leases.js'
+import { jobUpdatesModifier, updateDocument } from './job-updates.js'
+import { runBulkWrite } from './run-bulk-write.js'
+
+/**
+ * Extends leases in one round trip: an unordered bulkWrite of updateOnes, each guarded by
+ * `{ _id, state: 'active', leaseToken }` and each with its own deadline, progress and log lines.
+ * bulkWrite reports only the total matched, so when it equals the batch every lease was held;
+ * otherwise one read of the batch tells which leases are still held (see decision 0003).
+ */
+export async function heartbeatJobs(
+  context: OperationContext,
+  params: HeartbeatJobsParams,
+): Promise<AckResult> {
+  assertDate(params.now, 'now')
+  const now = params.now
+  const refs = params.jobs.map((job, index) => {
+    const field = `jobs[${index}]`
+    const ref = parseLeaseRef(job, field)
+    assertPositiveFinite(job.leaseMs, `${field}.leaseMs`)
+    const { set, push } = jobUpdatesModifier(job, context.options.maxLogEntries, field)
+    const operation: AnyBulkWriteOperation<JobDocument> = {
+      updateOne: {
+        filter: { _id: ref._id, state: 'active', leaseToken: ref.leaseToken },
+        update: updateDocument({
+          set: { ...set, leaseExpiresAt: new Date(now.getTime() + job.leaseMs), updatedAt: now },
+          push,
+          inc: { rev: 1 },
+        }),
+      },
+    }
+    return { id: job.id, ref, operation }
+  })
+  if (refs.length === 0) return { applied: [], lost: [] }
+  const outcome = await runBulkWrite(
+    context.collection,
+    refs.map((entry) => entry.operation),
+  )
+  if (outcome.matchedCount === refs.length) return { applied: refs.map((entry) => entry.id), lost: [] }
+  const held =
+    outcome.matchedCount === 0
+      ? new Map<string, string | null>()
+      : await findHeldLeases(
+          context,
+          refs.map((entry) => entry.ref._id),
+        )
+  const result: AckResult = { applied: [], lost: [] }
+  for (const entry of refs) {
+    // A lease seen held after the write was held during it (tokens are never reused), so the
+    // heartbeat applied; a lease lost after the write is reported lost even if it applied, which
+    // is what the worker needs to hear.
+    if (held.get(entry.ref._id.toHexString()) === entry.ref.leaseToken) result.applied.push(entry.id)
+    else result.lost.push(entry.id)
+  }
+  return result
+}

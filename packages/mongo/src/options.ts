@@ -1,0 +1,175 @@
+import { ValidationError } from '@durabl/core'
+import type { Db } from 'mongodb'
+
+/** Defaults, named so the README, doc comments and error messages can point at them. */
+export const MONGO_DEFAULTS = {
+  collectionName: 'durabl_jobs',
+  useChangeStreams: 'auto' as const,
+  createIndexes: true,
+  /** Completed jobs are kept 7 days. */
+  completedRetentionMs: 7 * 24 * 60 * 60 * 1000,
+  /** Failed jobs are kept 30 days: someone may want to read or retry them. */
+  failedRetentionMs: 30 * 24 * 60 * 60 * 1000,
+  /** Cancelled jobs are kept 7 days. */
+  cancelledRetentionMs: 7 * 24 * 60 * 60 * 1000,
+  /**
+   * MongoDB refuses documents over 16 MiB. A job grows after enqueue (errors, logs, progress,
+   * result), so enqueue keeps 1 MiB of headroom.
+   */
+  maxDocumentBytes: 16 * 1024 * 1024 - 1024 * 1024,
+  maxErrorHistory: 20,
+  maxLogEntries: 100,
+  /** How far (as a multiple of the batch) a claim may spread over the queue's head under contention. */
+  claimSpreadMax: 8,
+} as const
+
+/** The hard ceiling of a BSON document. */
+export const MONGO_MAX_BSON_BYTES = 16 * 1024 * 1024
+
+/** How long finished jobs are kept before the TTL index deletes them; `null` keeps them forever. */
+export interface RetentionOptions {
+  /** @defaultValue 604800000 (7 days) */
+  completedMs?: number | null
+  /** @defaultValue 2592000000 (30 days) */
+  failedMs?: number | null
+  /** @defaultValue 604800000 (7 days) */
+  cancelledMs?: number | null
+}
+
+export interface MongoBackendOptions {
+  /** The database that holds the jobs collection. The backend never closes its client. */
+  db: Db
+  /** @defaultValue 'durabl_jobs' */
+  collectionName?: string
+  /**
+   * Push wake-ups through a change stream. `'auto'` uses one when the server is a replica set or
+   * a sharded cluster and reports a fallback to polling otherwise; `true` makes `startup()` throw
+   * on a standalone server; `false` never opens a stream (`capabilities.push` is false).
+   * @defaultValue 'auto'
+   */
+  useChangeStreams?: boolean | 'auto'
+  /**
+   * Create the indexes in `jobIndexes()` at `startup()`. Turn off where the application's user
+   * may not create indexes, and create them ahead of time (the CLI prints them).
+   * @defaultValue true
+   */
+  createIndexes?: boolean
+  /** How long finished jobs are kept (see {@link RetentionOptions}). */
+  retention?: RetentionOptions
+  /**
+   * A job whose document (as BSON, payload included) is larger than this is rejected at enqueue.
+   * At most 16 MiB. @defaultValue 15728640 (16 MiB minus 1 MiB of headroom)
+   */
+  maxDocumentBytes?: number
+  /** Errors kept per job (the newest). @defaultValue 20 */
+  maxErrorHistory?: number
+  /** Log lines kept per job (the newest). @defaultValue 100 */
+  maxLogEntries?: number
+  /**
+   * Under contention a claim picks its batch at random from a window up to this many times the
+   * batch, so processes claiming at once do not all race for the first documents. The window is
+   * read in full: lower this for multi-megabyte payloads. `1` always claims strictly from the head.
+   * See docs/decisions/0003-claiming.md. @defaultValue 8
+   */
+  claimSpreadMax?: number
+}
+
+export interface ResolvedRetention {
+  completedMs: number | null
+  failedMs: number | null
+  cancelledMs: number | null
+}
+
+export interface ResolvedMongoBackendOptions {
+  db: Db
+  collectionName: string
+  useChangeStreams: boolean | 'auto'
+  createIndexes: boolean
+  retention: ResolvedRetention
+  maxDocumentBytes: number
+  maxErrorHistory: number
+  maxLogEntries: number
+  claimSpreadMax: number
+}
+
+function positiveInteger(field: string, value: unknown, maximum = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ValidationError(field, 'must be a positive integer', value)
+  }
+  if (value > maximum) throw new ValidationError(field, `must be at most ${maximum}`, value)
+  return value
+}
+
+function retentionMs(field: string, value: number | null | undefined, fallback: number): number | null {
+  if (value === undefined) return fallback
+  if (value === null) return null
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ValidationError(
+      field,
+      'must be a finite number of milliseconds >= 0, or null to keep forever',
+      value,
+    )
+  }
+  return value
+}
+
+/** Validates the options once, at construction, and fills in the defaults. */
+export function resolveMongoBackendOptions(options: MongoBackendOptions): ResolvedMongoBackendOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError('options', 'must be an object', options)
+  }
+  const db = options.db
+  if (typeof db !== 'object' || db === null || typeof (db as Db).collection !== 'function') {
+    throw new ValidationError('db', 'must be a mongodb Db (client.db(name))', db)
+  }
+  const collectionName = options.collectionName ?? MONGO_DEFAULTS.collectionName
+  if (typeof collectionName !== 'string' || collectionName.length === 0 || collectionName.includes('$')) {
+    throw new ValidationError('collectionName', 'must be a non-empty string without "$"', collectionName)
+  }
+  const useChangeStreams = options.useChangeStreams ?? MONGO_DEFAULTS.useChangeStreams
+  if (useChangeStreams !== true && useChangeStreams !== false && useChangeStreams !== 'auto') {
+    throw new ValidationError('useChangeStreams', "must be true, false or 'auto'", useChangeStreams)
+  }
+  const createIndexes = options.createIndexes ?? MONGO_DEFAULTS.createIndexes
+  if (typeof createIndexes !== 'boolean') {
+    throw new ValidationError('createIndexes', 'must be a boolean', createIndexes)
+  }
+  const retention = options.retention ?? {}
+  if (typeof retention !== 'object' || retention === null) {
+    throw new ValidationError('retention', 'must be an object', retention)
+  }
+  return {
+    db,
+    collectionName,
+    useChangeStreams,
+    createIndexes,
+    retention: {
+      completedMs: retentionMs(
+        'retention.completedMs',
+        retention.completedMs,
+        MONGO_DEFAULTS.completedRetentionMs,
+      ),
+      failedMs: retentionMs('retention.failedMs', retention.failedMs, MONGO_DEFAULTS.failedRetentionMs),
+      cancelledMs: retentionMs(
+        'retention.cancelledMs',
+        retention.cancelledMs,
+        MONGO_DEFAULTS.cancelledRetentionMs,
+      ),
+    },
+    maxDocumentBytes: positiveInteger(
+      'maxDocumentBytes',
+      options.maxDocumentBytes ?? MONGO_DEFAULTS.maxDocumentBytes,
+      MONGO_MAX_BSON_BYTES,
+    ),
+    maxErrorHistory: positiveInteger(
+      'maxErrorHistory',
+      options.maxErrorHistory ?? MONGO_DEFAULTS.maxErrorHistory,
+    ),
+    maxLogEntries: positiveInteger('maxLogEntries', options.maxLogEntries ?? MONGO_DEFAULTS.maxLogEntries),
+    claimSpreadMax: positiveInteger(
+      'claimSpreadMax',
+      options.claimSpreadMax ?? MONGO_DEFAULTS.claimSpreadMax,
+      64,
+    ),
+  }
+}
