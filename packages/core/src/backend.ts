@@ -105,8 +105,9 @@ export interface Backend {
 
   /**
    * Wakes workers when jobs may have become claimable. Present only when `capabilities.push`.
-   * The subscription reports its health through `onStatus`; after `'reconnected'` the caller
-   * should claim once to catch up on jobs written while the stream was down.
+   * The subscription reports its health through `onStatus`; after `'connected'` and
+   * `'reconnected'` the caller claims once to catch up on jobs written before the stream was
+   * (again) open, so the backend need not announce them.
    */
   subscribe?(params: SubscribeParams): Promise<PushSubscription>
 

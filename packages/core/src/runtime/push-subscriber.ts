@@ -12,7 +12,7 @@ export interface PushSubscriberParams {
 
 /**
  * Holds the backend's push subscription (when `capabilities.push`) and turns its status reports
- * into events: `push:connected`, `push:reconnected` (followed by a catch-up claim) and
+ * into events: `push:connected` and `push:reconnected` (each followed by a catch-up claim) and
  * `push:fallback` (once per fallback; the queue then polls at the non-push interval).
  */
 export class PushSubscriber {
@@ -82,7 +82,8 @@ export class PushSubscriber {
       case 'connected':
         this.#inFallback = false
         events.emit('push:connected', {})
-        onHealth(true, false)
+        // Jobs written between the last claim and the stream opening were announced to nobody.
+        onHealth(true, true)
         return
       case 'reconnected':
         this.#inFallback = false

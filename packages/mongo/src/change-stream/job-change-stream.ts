@@ -175,9 +175,6 @@ export class JobChangeStream {
           failedResumes = 0
           this.broadcast(status)
           retryMs = STREAM_RETRY_INITIAL_MS
-          // Jobs written between the subscriber's last claim and this moment were announced to
-          // nobody, and 'connected' asks for no catch-up claim: a typeless wake asks for one.
-          if (status.state === 'connected') this.dispatchWake({ runAt: new Date() })
         }
         const status = openStatus
         stream.once('resumeTokenChanged', () => announce(status))

@@ -167,6 +167,27 @@ describe('claiming and scheduling', () => {
     release.resolve()
   })
 
+  it('claims once when push connects, for jobs written before the stream opened', async () => {
+    const backend = new MemoryBackend()
+    const clock = new TestClock()
+    // A backend whose stream opens late and announces nothing written before it.
+    let connect: (() => void) | undefined
+    backend.subscribe = async (params) => {
+      connect = () => params.onStatus({ state: 'connected' })
+      return { close: async () => {} }
+    }
+    const queue = track(new JobQueue(backend, { clock }))
+    const ran = deferred<string>()
+    queue.process('early', async (job) => ran.resolve(job.id))
+    await queue.startup()
+    await clock.advance(0)
+    const id = await queue.enqueue('early', {})
+    expect(connect).toBeDefined()
+    connect!()
+    // The clock never moves, so neither the poll nor a wake can have started the job.
+    await expect(ran.promise).resolves.toBe(id)
+  })
+
   it('remembers every announced due time, not only the earliest', async () => {
     // A job due after an earlier wake must not wait for the poll (a minute while push is live).
     const backend = new MemoryBackend()
