@@ -2,9 +2,11 @@
 // "tests: N passed, N failed, N skipped". Turbo prefixes lines with the package name.
 import { readFileSync } from 'node:fs'
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips the colour codes of the log
 const log = readFileSync(process.argv[2], 'utf8').replace(/\x1b\[[0-9;]*m/g, '')
 const totals = { passed: 0, failed: 0, skipped: 0, todo: 0 }
-const targets = new Set()
+/** Test files per MongoDB target kind, as the harness printed them (`in-process mongodb://…`). */
+const targets = new Map()
 for (const line of log.split('\n')) {
   const tests = line.match(/Tests\s+(.*)\(\d+\)\s*$/)
   if (tests) {
@@ -14,7 +16,14 @@ for (const line of log.split('\n')) {
     }
   }
   const target = line.match(/\[durabl mongo harness\] MongoDB target: (.*)$/)
-  if (target) targets.add(target[1].trim())
+  if (target) {
+    const [kind, uri = ''] = target[1].trim().split(/\s+/)
+    const key = `${kind} (${uri.replace(/:\d+\//, ':<port>/')})`
+    targets.set(key, (targets.get(key) ?? 0) + 1)
+  }
 }
-for (const target of targets) console.log(`ci: MongoDB tests ran against ${target}`)
-console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped + totals.todo} skipped`)
+for (const [target, files] of targets)
+  console.log(`ci: MongoDB tests ran against ${target} in ${files} test file(s)`)
+console.log(
+  `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped + totals.todo} skipped`,
+)

@@ -93,4 +93,13 @@ export {
   type ResolvedProcessorConfig,
   resolveProcessorConfig,
 } from './validation/resolve-processor-config.js'
+/** Option rules shared by durabl's packages: each throws a ValidationError naming field, rule and value. */
+export {
+  isPlainObject,
+  rejectUnknownKeys,
+  requireFiniteAtLeast,
+  requireFunction,
+  requireNonEmptyString,
+  requireOptionsObject,
+} from './validation/rules.js'
 export { validatePayload } from './validation/validate-payload.js'

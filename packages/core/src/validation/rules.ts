@@ -92,7 +92,7 @@ export function requireOneOf<T extends string>(field: string, value: unknown, al
   return value as T
 }
 
-export function requireFunction<T extends Function>(field: string, value: unknown): T {
+export function requireFunction<T>(field: string, value: unknown): T {
   if (typeof value !== 'function') throw new ValidationError(field, 'must be a function', value)
   return value as T
 }

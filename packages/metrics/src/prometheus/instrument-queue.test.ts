@@ -250,8 +250,8 @@ describe('instrumentQueue: scrape-time gauges', () => {
     const email = { queue: 'default', type: 'email' }
     expect(await seriesValue(registry, METRIC_NAMES.workerSlotsInUse, email)).toBe(3)
     expect(await seriesValue(registry, METRIC_NAMES.workerInstanceSlotsLimit, { queue: 'default' })).toBe(8)
-    // Per-type limits need the runtime's getConcurrency(), which JobQueue does not have (yet).
-    expect(await allSeries(registry, METRIC_NAMES.workerSlotsLimit)).toEqual([])
+    // JobQueue.getConcurrency() gives the per-type limit too.
+    expect(await seriesValue(registry, METRIC_NAMES.workerSlotsLimit, email)).toBe(3)
     gate.resolve()
     await waitForEvents('job:completed', 5)
     expect(await seriesValue(registry, METRIC_NAMES.workerSlotsInUse, email)).toBe(0)

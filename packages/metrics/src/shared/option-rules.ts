@@ -1,57 +1,17 @@
 import { ValidationError } from '@durabl/core'
 
 /**
- * Small assertions shared by this package's option resolvers. Each throws a `ValidationError`
- * from `@durabl/core` whose message names the field, the rule and the value.
+ * The option rules this package adds to those of `@durabl/core` (re-exported here, so resolvers
+ * import from one place). Each throws a `ValidationError` naming the field, the rule and the value.
  */
-
-/** True for `{}` literals and `Object.create(null)`, false for class instances and arrays. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
-
-/** Options objects are optional: `undefined` means "all defaults". */
-export function requireOptionsObject(field: string, value: unknown): Record<string, unknown> {
-  if (value === undefined) return {}
-  if (!isPlainObject(value)) throw new ValidationError(field, 'must be a plain object', value)
-  return value
-}
-
-/** A typo (`statsCache` for `statsCacheMs`) would otherwise be ignored silently. */
-export function rejectUnknownKeys(
-  field: string,
-  options: Record<string, unknown>,
-  known: readonly string[],
-): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new ValidationError(
-        `${field}.${key}`,
-        `is not a known option (known: ${known.join(', ')})`,
-        options[key],
-      )
-    }
-  }
-}
-
-export function requireNonEmptyString(field: string, value: unknown, maxLength: number): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new ValidationError(field, 'must be a non-empty string', value)
-  }
-  if (value.length > maxLength) {
-    throw new ValidationError(field, `must be at most ${maxLength} characters long`, value)
-  }
-  return value
-}
-
-export function requireFiniteAtLeast(field: string, value: unknown, minimum: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
-    throw new ValidationError(field, `must be a finite number >= ${minimum}`, value)
-  }
-  return value
-}
+export {
+  isPlainObject,
+  rejectUnknownKeys,
+  requireFiniteAtLeast,
+  requireFunction,
+  requireNonEmptyString,
+  requireOptionsObject,
+} from '@durabl/core'
 
 export function requireIntegerBetween(
   field: string,
@@ -68,11 +28,6 @@ export function requireIntegerBetween(
 export function requireBoolean(field: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new ValidationError(field, 'must be a boolean', value)
   return value
-}
-
-export function requireFunction<T>(field: string, value: unknown): T {
-  if (typeof value !== 'function') throw new ValidationError(field, 'must be a function', value)
-  return value as T
 }
 
 /** Histogram buckets: a non-empty, strictly increasing list of finite numbers > 0. */
