@@ -1,0 +1,75 @@
+import type { JobQueue } from '@durabl/core'
+
+export interface WelcomeEmail {
+  userId: string
+  email: string
+}
+
+export interface FollowUp {
+  userId: string
+}
+
+/** Waits `ms`, or rejects when the job's signal aborts (lease lost, timeout, shutdown). */
+function work(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        reject(signal.reason)
+      },
+      { once: true },
+    )
+  })
+}
+
+/** The jobs a sign-up starts: one welcome email (deduplicated per user) and two follow-ups. */
+export async function enqueueSignup(queue: JobQueue, userId: string, email: string) {
+  const welcomeId = await queue.enqueue<WelcomeEmail>(
+    'welcome-email',
+    { userId, email },
+    { dedupeKey: `welcome-email:${userId}`, maxAttempts: 5 },
+  )
+  const followUpIds = await queue.enqueueMany([
+    { type: 'provision-workspace', data: { userId }, options: { priority: -1 } },
+    { type: 'send-tips', data: { userId }, options: { delayMs: 2_000 } },
+  ])
+  return { welcomeId, followUpIds }
+}
+
+/** Registers the handlers. The welcome email fails its first attempt to show a retry. */
+export function registerHandlers(queue: JobQueue, log: (line: string) => void): void {
+  queue.process<WelcomeEmail>(
+    'welcome-email',
+    async (job, ctx) => {
+      if (job.attempts === 1)
+        throw new Error('the mail provider timed out (a demo failure: the job is retried)')
+      await work(20, ctx.signal)
+      ctx.log(`sent to user ${job.data.userId}`)
+      return { sent: true }
+    },
+    { concurrency: 4, backoff: { type: 'fixed', delayMs: 500 } },
+  )
+  queue.process<FollowUp>(
+    'provision-workspace',
+    async (job, ctx) => {
+      await work(50, ctx.signal)
+      ctx.progress(100)
+      return { workspace: `ws_${job.data.userId}` }
+    },
+    { concurrency: 2 },
+  )
+  queue.process<FollowUp>('send-tips', async (_job, ctx) => work(10, ctx.signal), { concurrency: 2 })
+  queue.on('job:completed', ({ job, durationMs }) =>
+    log(
+      `job ${job.type} ${job.id} completed after ${job.attempts} attempt(s) in ${Math.round(durationMs)} ms`,
+    ),
+  )
+  queue.on('job:failed', ({ job, error, willRetry }) =>
+    log(
+      `job ${job.type} ${job.id} failed attempt ${job.attempts}: ${error.message}${willRetry ? ' (will retry)' : ''}`,
+    ),
+  )
+}

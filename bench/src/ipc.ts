@@ -1,0 +1,55 @@
+import type { CommandSnapshot } from './command-meter.js'
+import type { SystemName } from './config.js'
+
+/**
+ * What a worker process does once told to go:
+ * - `count`: processes no-op jobs and reports how many completed (throughput, commands per job);
+ * - `latency`: processes jobs and reports each one's pickup latency (enqueue → handler start);
+ * - `idle`: processes (no jobs arrive) so the harness can count what an idle process costs.
+ */
+export type WorkerMode = 'count' | 'latency' | 'idle'
+
+/** Everything a worker needs, passed as JSON in BENCH_WORKER_SPEC (the MongoDB URI goes apart). */
+export interface WorkerSpec {
+  system: SystemName
+  mode: WorkerMode
+  /** Job types (durabl, Agenda) or the queue name (BullMQ, first entry). */
+  types: string[]
+  concurrency: number
+  /** durabl: change streams on (`'auto'`) or off. Agenda: the change-stream notification channel. */
+  push: boolean
+  /** durabl: the processor's pollIntervalMs; absent keeps durabl's default. */
+  pollIntervalMs?: number
+  agendaProcessEveryMs: number
+  /** durabl and Agenda: the database holding the jobs. */
+  dbName: string
+  redis?: { host: string; port: number }
+  /**
+   * durabl only, a what-if: wrap the Db so the backend's change stream passes this
+   * `maxAwaitTimeMS` to `watch()` (the backend does not expose the option yet).
+   */
+  changeStreamAwaitMs?: number
+}
+
+export type ParentMessage = { kind: 'go' } | { kind: 'snapshot'; tag: string } | { kind: 'stop' }
+
+export interface WorkerSnapshot {
+  tag: string
+  completed: number
+  /** Null for BullMQ (no MongoDB client). */
+  commands: CommandSnapshot | null
+  cpuMicros: number
+}
+
+export type WorkerMessage =
+  | { kind: 'ready' }
+  | { kind: 'progress'; completed: number }
+  | { kind: 'started'; latencyMs: number }
+  | ({ kind: 'snapshot' } & WorkerSnapshot)
+  | { kind: 'stopped' }
+  | { kind: 'error'; message: string }
+
+/** Milliseconds on a clock shared by processes on one machine, with sub-millisecond resolution. */
+export function sharedClockMs(): number {
+  return performance.timeOrigin + performance.now()
+}

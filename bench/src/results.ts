@@ -1,0 +1,137 @@
+import type { CommandCounts } from './command-meter.js'
+import type { SystemName } from './config.js'
+
+export interface MachineInfo {
+  cpuModel: string
+  cores: number
+  memoryGiB: number
+  platform: string
+  release: string
+  /** 1-minute load average at the start and end of the run: a loaded machine makes numbers noisy. */
+  loadAverageStart: number
+  loadAverageEnd: number
+}
+
+export interface TargetInfo {
+  kind: string
+  /** Credentials redacted. */
+  uri: string
+  changeStreams: boolean
+  /** Printed next to every MongoDB number. */
+  caveat: string
+}
+
+export interface CpuResult {
+  concurrency: number
+  jobs: number
+  /** Runtime CPU (user + system) per job while processing, in microseconds. */
+  processCpuMicrosPerJob: number
+  /** Runtime CPU per job for enqueueMany, in microseconds. */
+  enqueueCpuMicrosPerJob: number
+  jobsPerSecond: number
+}
+
+export interface EnqueueResult {
+  system: SystemName
+  mode: 'one-by-one' | 'bulk'
+  /** How a bulk enqueue is done (enqueueMany, addBulk, or Agenda's concurrent now() calls). */
+  method: string
+  jobs: number
+  seconds: number
+  jobsPerSecond: number
+  /** MongoDB commands per job (null for BullMQ). */
+  commandsPerJob: number | null
+}
+
+export interface ThroughputResult {
+  system: SystemName
+  instances: number
+  concurrency: number
+  /** Jobs enqueued before the workers started. */
+  jobs: number
+  /** Jobs completed within the measured time (less than `jobs` when the run hit its cap). */
+  completed: number
+  drained: boolean
+  seconds: number
+  jobsPerSecond: number
+  /** Worker-side MongoDB commands per job between 10% and 90% of the run (null for BullMQ). */
+  steadyCommandsPerJob: number | null
+  steadyByCategory: CommandCounts | null
+  /** `category:command` → count per job, for the evidence. */
+  steadyByCommand: Record<string, number> | null
+  /** `category:command` → mean round trip in ms over the steady window (driver-measured). */
+  steadyMeanRoundTripMs: Record<string, number> | null
+  /**
+   * Worker-side commands per job over the whole run (go → drained): includes start-up claims and
+   * the change-stream open. Agenda locks its jobs early in a run, so its steady window misses them.
+   */
+  wholeRunCommandsPerJob: number | null
+  wholeRunByCommand: Record<string, number> | null
+  /** Worker processes' CPU per job (user + system), microseconds. */
+  workerCpuMicrosPerJob: number
+}
+
+export interface LatencyResult {
+  system: SystemName
+  /** How work reaches the worker: push (change stream / Redis) or polling. */
+  delivery: 'push' | 'poll'
+  /** The setting that governs it, in words. */
+  setting: string
+  samples: number
+  p50Ms: number
+  p95Ms: number
+  p99Ms: number
+  maxMs: number
+  meanMs: number
+  /** Set when the run could not complete. */
+  error?: string
+}
+
+export interface IdleResult {
+  system: SystemName
+  types: number
+  push: boolean
+  /** In words: poll interval, processEvery, change-stream await. */
+  setting: string
+  windowSeconds: number
+  /** Application commands (everything but driver monitoring and handshakes) per second. */
+  commandsPerSecond: number
+  byCategory: CommandCounts
+  byCommand: Record<string, number>
+  /** The driver's server heartbeats (hello on the monitoring connection) per second. */
+  heartbeatsPerSecond: number
+  /** Driver commands seen by command monitoring (endSessions, ping...) per second. */
+  driverCommandsPerSecond: number
+  whatIf?: string
+}
+
+export interface TargetResult {
+  name: string
+  goal: string
+  value: string
+  /** Null when the run did not measure it. */
+  met: boolean | null
+  evidence: string
+}
+
+export interface BenchResults {
+  startedAt: string
+  durationSeconds: number
+  command: string
+  quick: boolean
+  machine: MachineInfo
+  node: string
+  versions: Record<string, string>
+  target: TargetInfo
+  redis: { version: string } | { skipped: string }
+  settings: Record<string, unknown>
+  cpu: CpuResult[]
+  enqueue: EnqueueResult[]
+  throughput: ThroughputResult[]
+  latency: LatencyResult[]
+  /** Sequential `ping` round trips from the harness to the MongoDB target: the unit latencies are made of. */
+  roundTrip: { samples: number; p50Ms: number; p95Ms: number } | null
+  idle: IdleResult[]
+  targets: TargetResult[]
+  notes: string[]
+}
