@@ -195,8 +195,11 @@ export class MongoBackend implements Backend {
 
   private openSubscription(params: SubscribeParams): Promise<PushSubscription> {
     if (this.changeStream === null) {
-      this.changeStream = new JobChangeStream(this.collection, this.options.db.client, () =>
-        this.detectTopology(),
+      this.changeStream = new JobChangeStream(
+        this.collection,
+        this.options.db.client,
+        () => this.detectTopology(),
+        this.options.changeStreamAwaitMs,
       )
     }
     return this.changeStream.subscribe(params)

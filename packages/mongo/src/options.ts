@@ -21,6 +21,11 @@ export const MONGO_DEFAULTS = {
   maxLogEntries: 100,
   /** How far (as a multiple of the batch) a claim may spread over the queue's head under contention. */
   claimSpreadMax: 8,
+  /**
+   * How long the server holds an empty change-stream `getMore` before answering. Events still
+   * arrive at once; this only sets how often an idle stream asks (the driver's default is 1 s).
+   */
+  changeStreamAwaitMs: 10_000,
 } as const
 
 /** The hard ceiling of a BSON document. */
@@ -72,6 +77,12 @@ export interface MongoBackendOptions {
    * See docs/decisions/0003-claiming.md. @defaultValue 8
    */
   claimSpreadMax?: number
+  /**
+   * How long the server may hold an empty change-stream `getMore`, in milliseconds. New events are
+   * delivered at once whatever this is; it sets the idle cost of the stream (one `getMore` per
+   * interval) and how late a silently dead connection is noticed. @defaultValue 10000
+   */
+  changeStreamAwaitMs?: number
 }
 
 export interface ResolvedRetention {
@@ -90,6 +101,7 @@ export interface ResolvedMongoBackendOptions {
   maxErrorHistory: number
   maxLogEntries: number
   claimSpreadMax: number
+  changeStreamAwaitMs: number
 }
 
 function positiveInteger(field: string, value: unknown, maximum = Number.MAX_SAFE_INTEGER): number {
@@ -170,6 +182,11 @@ export function resolveMongoBackendOptions(options: MongoBackendOptions): Resolv
       'claimSpreadMax',
       options.claimSpreadMax ?? MONGO_DEFAULTS.claimSpreadMax,
       64,
+    ),
+    changeStreamAwaitMs: positiveInteger(
+      'changeStreamAwaitMs',
+      options.changeStreamAwaitMs ?? MONGO_DEFAULTS.changeStreamAwaitMs,
+      600_000,
     ),
   }
 }

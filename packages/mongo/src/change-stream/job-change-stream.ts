@@ -66,6 +66,8 @@ export class JobChangeStream {
     private readonly collection: Collection<JobDocument>,
     private readonly client: MongoClient,
     private readonly topology: () => Promise<Topology>,
+    /** `maxAwaitTimeMS` of the stream's getMores: how often an idle stream asks the server. */
+    private readonly awaitMs: number,
   ) {}
 
   async subscribe(params: SubscribeParams): Promise<PushSubscription> {
@@ -163,7 +165,9 @@ export class JobChangeStream {
         if (generation !== this.generation) return
         stream = this.collection.watch<JobDocument>(
           wakePipeline([...this.types]),
-          this.resumeToken === undefined ? {} : { resumeAfter: this.resumeToken },
+          this.resumeToken === undefined
+            ? { maxAwaitTimeMS: this.awaitMs }
+            : { maxAwaitTimeMS: this.awaitMs, resumeAfter: this.resumeToken },
         )
         this.stream = stream
         this.connectionTrouble = false

@@ -113,7 +113,10 @@ export async function claimJobs(
     filter.runAt = { $lte: now }
     // Under contention the window is `spread` batches wide and read in full, so a claim that wins
     // every write still needs no further read (measured in docs/decisions/0003-claiming.md).
-    const window = await context.collection.find(filter, { sort: CLAIM_SORT, limit: windowSize }).toArray()
+    // One batch: the server's default first batch (101) would cost a getMore on wide windows.
+    const window = await context.collection
+      .find(filter, { sort: CLAIM_SORT, limit: windowSize, batchSize: windowSize })
+      .toArray()
     const fresh = window.filter((document) => !passed.has(document._id.toHexString()))
     if (fresh.length === 0) break
 

@@ -25,6 +25,10 @@ export async function recoverExpiredLeases(
   }
   const now = params.now
   const expired = { state: 'active' as const, leaseExpiresAt: { $lt: now } }
+  // Almost always nothing has expired: one indexed probe keeps an idle process at one command
+  // per recovery interval instead of three.
+  const anyExpired = await context.collection.findOne(expired, { projection: { _id: 1 } })
+  if (anyExpired === null) return { recovered: 0, failed: 0 }
   const error = {
     $mergeObjects: [{ $literal: { ...params.error, at: params.error.at ?? now } }, { attempt: '$attempts' }],
   }
