@@ -24,11 +24,6 @@ export interface WorkerSpec {
   /** durabl and Agenda: the database holding the jobs. */
   dbName: string
   redis?: { host: string; port: number }
-  /**
-   * durabl only, a what-if: wrap the Db so the backend's change stream passes this
-   * `maxAwaitTimeMS` to `watch()` (the backend does not expose the option yet).
-   */
-  changeStreamAwaitMs?: number
 }
 
 export type ParentMessage = { kind: 'go' } | { kind: 'snapshot'; tag: string } | { kind: 'stop' }

@@ -102,7 +102,6 @@ export interface IdleResult {
   heartbeatsPerSecond: number
   /** Driver commands seen by command monitoring (endSessions, ping...) per second. */
   driverCommandsPerSecond: number
-  whatIf?: string
 }
 
 export interface TargetResult {

@@ -207,7 +207,7 @@ export function renderMarkdown(results: BenchResults, chartPath = 'throughput.sv
           entry.system,
           entry.types,
           entry.push ? 'on' : 'off',
-          entry.setting + (entry.whatIf ? ` (what-if: ${entry.whatIf})` : ''),
+          entry.setting,
           entry.commandsPerSecond,
           entry.heartbeatsPerSecond,
           `${Object.entries(entry.byCommand)

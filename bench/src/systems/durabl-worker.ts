@@ -1,37 +1,9 @@
 import { JobQueue } from '@durabl/core'
 import { MongoBackend } from '@durabl/mongo'
-import { type ChangeStreamOptions, type Collection, type Db, type Document, MongoClient } from 'mongodb'
+import { MongoClient } from 'mongodb'
 import { CommandMeter } from '../command-meter.js'
 import { sharedClockMs, type WorkerSpec } from '../ipc.js'
 import type { BenchJobData, WorkerCallbacks, WorkerSystem } from './worker-system.js'
-
-/**
- * A what-if for the report: a Db whose collections open change streams with `maxAwaitTimeMS`, to
- * show what an idle stream would cost if the backend set it. Everything else passes through.
- */
-function withChangeStreamAwait(db: Db, awaitMs: number): Db {
-  return new Proxy(db, {
-    get(target, property, receiver) {
-      if (property !== 'collection') {
-        const value = Reflect.get(target, property, receiver)
-        return typeof value === 'function' ? value.bind(target) : value
-      }
-      return (name: string) => {
-        const collection = target.collection(name)
-        return new Proxy(collection, {
-          get(inner, innerProperty, innerReceiver) {
-            if (innerProperty === 'watch') {
-              return (pipeline: Document[], options: ChangeStreamOptions = {}) =>
-                (inner as Collection).watch(pipeline, { ...options, maxAwaitTimeMS: awaitMs })
-            }
-            const value = Reflect.get(inner, innerProperty, innerReceiver)
-            return typeof value === 'function' ? value.bind(inner) : value
-          },
-        })
-      }
-    },
-  })
-}
 
 /** Waits for push to be live (or to report a fallback), at most `timeoutMs`. */
 function pushSettled(queue: JobQueue, timeoutMs: number): Promise<string> {
@@ -56,8 +28,7 @@ export async function startDurablWorker(
   const client = new MongoClient(uri, { monitorCommands: true })
   const meter = new CommandMeter(client, 'durabl')
   await client.connect()
-  let db = client.db(spec.dbName)
-  if (spec.changeStreamAwaitMs !== undefined) db = withChangeStreamAwait(db, spec.changeStreamAwaitMs)
+  const db = client.db(spec.dbName)
   const backend = new MongoBackend({ db, useChangeStreams: spec.push ? 'auto' : false })
   const queue = new JobQueue(backend, {
     instanceConcurrency: Math.max(100, spec.concurrency * spec.types.length),

@@ -80,7 +80,12 @@ export class AttemptRunner {
    * returned (or threw) and the outcome was recorded: until then the attempt holds its
    * concurrency slot, so a handler that ignores its signal cannot pile up work in this process.
    */
-  async run(attempt: RunningAttempt, handler: Handler): Promise<void> {
+  /**
+   * Runs one attempt and resolves once its outcome is recorded. `onHandlerSettled`, when given, is
+   * called as soon as the handler has returned and the outcome is decided, while its
+   * acknowledgement may still be on its way (the fetcher frees the slot then).
+   */
+  async run(attempt: RunningAttempt, handler: Handler, onHandlerSettled?: () => void): Promise<void> {
     const context = this.createContext(attempt)
     let handlerDone: Promise<void> = Promise.resolve()
     let started = false
@@ -88,6 +93,7 @@ export class AttemptRunner {
       if (!started) {
         started = true
         handlerDone = this.#invoke(attempt, handler, context)
+        if (onHandlerSettled) void handlerDone.then(onHandlerSettled, onHandlerSettled)
       }
       // The outcome may be decided before the handler returns (ctx.complete(), a timeout).
       await Promise.race([handlerDone, attempt.outcome])

@@ -59,6 +59,9 @@ export class Worker {
   readonly #push: PushSubscriber
   /** Handler runs in progress, each resolving when its handler returned and its outcome was recorded. */
   readonly #runs = new Map<RunningAttempt, Promise<void>>()
+  /** Attempts whose slot was freed before their acknowledgement was written. */
+  readonly #awaitingAck = new Set<RunningAttempt>()
+  readonly #maxAwaitingAck: number
   #pushLive = false
   #started = false
   #accepting = true
@@ -67,6 +70,7 @@ export class Worker {
     const { backend, options, events } = params
     this.#clock = options.clock
     this.#events = events
+    this.#maxAwaitingAck = options.instanceConcurrency
     const onError = (error: Error, operation: string) => events.emit('queue:error', { error, operation })
     this.#acks = new AckBatcher({ backend, clock: options.clock, onError })
     this.#heartbeater = new Heartbeater({
@@ -145,12 +149,15 @@ export class Worker {
   /** Slots in use, overall and per registered type, against their limits. */
   concurrency(instanceConcurrency: number): ConcurrencySnapshot {
     const inUseByType = new Map<string, number>()
+    let inUse = 0
     for (const attempt of this.#runs.keys()) {
+      if (this.#awaitingAck.has(attempt)) continue
+      inUse++
       inUseByType.set(attempt.job.type, (inUseByType.get(attempt.job.type) ?? 0) + 1)
     }
     return {
       limit: instanceConcurrency,
-      inUse: this.#runs.size,
+      inUse,
       types: [...this.processors.values()].map(({ type, config }) => ({
         type,
         limit: config.concurrency,
@@ -239,9 +246,24 @@ export class Worker {
       return
     }
     const attempt = this.#runner.begin(job, settingsOf(processor.config))
-    void this.#track(attempt, this.#runner.run(attempt, processor.handler)).finally(() =>
-      this.#fetcher.slotFreed(job.type),
-    )
+    // The slot frees when the handler has returned, not when its acknowledgement is written, so the
+    // next claim overlaps the write. Unwritten acknowledgements are capped at instanceConcurrency:
+    // past that (a slow database), slots wait for their writes again.
+    let slotHeld = true
+    const freeSlot = () => {
+      if (!slotHeld) return
+      slotHeld = false
+      this.#fetcher.slotFreed(job.type)
+    }
+    const onHandlerSettled = () => {
+      if (!slotHeld || this.#awaitingAck.size >= this.#maxAwaitingAck) return
+      this.#awaitingAck.add(attempt)
+      freeSlot()
+    }
+    void this.#track(attempt, this.#runner.run(attempt, processor.handler, onHandlerSettled)).finally(() => {
+      this.#awaitingAck.delete(attempt)
+      freeSlot()
+    })
   }
 
   #track(attempt: RunningAttempt, run: Promise<void>): Promise<void> {

@@ -188,6 +188,33 @@ describe('claiming and scheduling', () => {
     await expect(ran.promise).resolves.toBe(id)
   })
 
+  it('frees a slot when the handler returns, so the next claim overlaps the acknowledgement', async () => {
+    const backend = new MemoryBackend()
+    const written = deferred<void>()
+    const completeJobs = backend.completeJobs.bind(backend)
+    backend.completeJobs = async (params) => {
+      await written.promise // the database is slow to take acknowledgements
+      return completeJobs(params)
+    }
+    const clock = new TestClock()
+    // instanceConcurrency 2 caps unwritten acknowledgements at 2.
+    const queue = track(new JobQueue(backend, { clock, instanceConcurrency: 2 }))
+    const started: number[] = []
+    queue.process<{ n: number }>('overlap', async (job) => void started.push(job.data.n), { concurrency: 1 })
+    await queue.enqueueMany([1, 2, 3, 4].map((n) => ({ type: 'overlap', data: { n } })))
+    await queue.startup()
+    // Jobs 1 and 2 start one after the other although no acknowledgement was written; job 3 waits:
+    // two unwritten acknowledgements reached the cap, so the slot now waits for its write.
+    await advanceUntil(clock, () => started.length === 3, { stepMs: 0, maxSteps: 50 })
+    for (let turn = 0; turn < 20; turn++) await clock.advance(0)
+    expect(started).toEqual([1, 2, 3])
+    const completed = recordEvents(queue, ['job:completed'])
+    expect(queue.getConcurrency().inUse).toBe(1)
+    written.resolve()
+    await advanceUntil(clock, () => completed.of('job:completed').length === 4, { stepMs: 0, maxSteps: 100 })
+    expect(started).toEqual([1, 2, 3, 4])
+  })
+
   it('remembers every announced due time, not only the earliest', async () => {
     // A job due after an earlier wake must not wait for the poll (a minute while push is live).
     const backend = new MemoryBackend()
