@@ -171,4 +171,34 @@ describe('indexes', () => {
     const first = await jobs.find({ state: 'active' }).sort({ priority: -1, index: 1 }).limit(1).toArray()
     expect(first[0]).toMatchObject({ state: 'active', priority: 6, index: 13 })
   })
+
+  it('finds through a partial index only when the filter implies its expression', async () => {
+    const jobs = (await mongo.db()).collection('jobs')
+    await jobs.createIndex(
+      { type: 1, priority: 1, runAt: 1, _id: 1 },
+      { name: 'claim', partialFilterExpression: { state: 'pending' } },
+    )
+    const base = Date.UTC(2040, 0, 1)
+    await jobs.insertMany(
+      Array.from({ length: 300 }, (_, index) => ({
+        type: index % 3 === 0 ? 'a' : 'b',
+        state: index % 2 === 0 ? 'pending' : 'done',
+        priority: index % 5,
+        runAt: new Date(base + index),
+        index,
+      })),
+    )
+    // Implies { state: 'pending' }: may be served by the partial index, in its order.
+    const claimable = await jobs
+      .find({ state: 'pending', type: 'a', runAt: { $lte: new Date(base + 200) } })
+      .sort({ priority: 1, runAt: 1, _id: 1 })
+      .toArray()
+    const expected = Array.from({ length: 201 }, (_, index) => index)
+      .filter((index) => index % 3 === 0 && index % 2 === 0)
+      .sort((left, right) => (left % 5) - (right % 5) || left - right)
+    expect(claimable.map((document) => document.index)).toEqual(expected)
+    // Does not imply it: the documents outside the partial index must still be found.
+    expect(await jobs.countDocuments({ type: 'a' })).toBe(100)
+    expect(await jobs.countDocuments({ type: 'a', state: { $in: ['pending', 'done'] } })).toBe(100)
+  })
 })

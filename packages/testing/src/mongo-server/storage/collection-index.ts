@@ -1,6 +1,6 @@
 import { Query } from 'mingo'
 import { compare } from 'mingo/util'
-import { type Document, getPath, plainView, toPlain, valueKey } from '../bson-values.js'
+import { type Document, getPath, isPlainObject, plainView, toPlain, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
 
 const keySeparator = '\u0000'
@@ -77,12 +77,27 @@ export function describeKey(keyValue: Document): string {
  * One secondary index: a map from key to the ids of documents holding it (for uniqueness), and
  * a map from the leading field's key (for equality lookups without a collection scan).
  */
+/** The literal values a filter requires a field to equal, or undefined if it does not pin the field. */
+export function equalityValues(condition: unknown): unknown[] | undefined {
+  const isLiteral = (value: unknown) =>
+    !(value instanceof RegExp) &&
+    !Array.isArray(value) &&
+    !(isPlainObject(value) && Object.keys(value).some((key) => key.startsWith('$')))
+  if (isPlainObject(condition) && Object.keys(condition).some((key) => key.startsWith('$'))) {
+    if ('$eq' in condition && isLiteral(condition.$eq)) return [condition.$eq]
+    if (Array.isArray(condition.$in) && condition.$in.every(isLiteral)) return condition.$in
+    return undefined
+  }
+  return isLiteral(condition) ? [condition] : undefined
+}
+
 export class CollectionIndex {
   readonly fields: string[]
   readonly unique: boolean
   readonly sparse: boolean
   readonly expireAfterSeconds: number | undefined
   private readonly partialFilter: Query | undefined
+  private readonly partialFields: string[]
   private entries = new Map<string, Set<string>>()
   private leading = new Map<string, Set<string>>()
   /** Entries in index order, for sorted walks; abandoned once a document has array values. */
@@ -103,15 +118,33 @@ export class CollectionIndex {
     this.expireAfterSeconds = ttl === undefined ? undefined : Number(toPlain(ttl))
     const partial = spec.partialFilterExpression as Document | undefined
     this.partialFilter = partial === undefined ? undefined : new Query(toPlain(partial) as Document, {})
+    this.partialFields = partial === undefined ? [] : Object.keys(partial)
   }
 
   get name(): string {
     return this.spec.name as string
   }
 
-  /** Whether equality lookups on the leading field may use this index (partial indexes may not). */
-  get usableForLookup(): boolean {
-    return this.partialFilter === undefined
+  /**
+   * Whether lookups for `filter` may use this index: always for a full index; for a partial one,
+   * only when the filter pins every field of the partial expression to values that satisfy it, so
+   * every document the filter can match is in the index (mongod's rule, for the common shapes).
+   */
+  usableFor(filter: Document): boolean {
+    const partialFilter = this.partialFilter
+    if (partialFilter === undefined) return true
+    if (this.partialFields.length === 0 || this.partialFields.some((field) => field.startsWith('$')))
+      return false
+    let combinations: Document[] = [{}]
+    for (const field of this.partialFields) {
+      const values = field in filter ? equalityValues(filter[field]) : undefined
+      if (values === undefined || values.length === 0) return false
+      combinations = combinations.flatMap((partial) =>
+        values.map((value) => ({ ...partial, [field]: value })),
+      )
+      if (combinations.length > 64) return false
+    }
+    return combinations.every((combination) => partialFilter.test(plainView(combination)))
   }
 
   private keysOf(document: Document): { full: string[]; leading: string[] } | undefined {

@@ -1,7 +1,7 @@
 import { ObjectId } from 'bson'
-import { type Document, isPlainObject, valueKey } from '../bson-values.js'
+import { type Document, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
-import { CollectionIndex, describeKey } from './collection-index.js'
+import { CollectionIndex, describeKey, equalityValues } from './collection-index.js'
 
 /** A stored document and its bookkeeping. Records are replaced, never mutated. */
 export interface StoredRecord {
@@ -20,20 +20,6 @@ export function nextVersion(): number {
 }
 
 const idIndexSpec: Document = { v: 2, key: { _id: 1 }, name: '_id_' }
-
-/** The literal values a filter requires a field to equal, or undefined if it does not pin the field. */
-function equalityValues(condition: unknown): unknown[] | undefined {
-  const isLiteral = (value: unknown) =>
-    !(value instanceof RegExp) &&
-    !Array.isArray(value) &&
-    !(isPlainObject(value) && Object.keys(value).some((key) => key.startsWith('$')))
-  if (isPlainObject(condition) && Object.keys(condition).some((key) => key.startsWith('$'))) {
-    if ('$eq' in condition && isLiteral(condition.$eq)) return [condition.$eq]
-    if (Array.isArray(condition.$in) && condition.$in.every(isLiteral)) return condition.$in
-    return undefined
-  }
-  return isLiteral(condition) ? [condition] : undefined
-}
 
 export class Collection {
   records = new Map<string, StoredRecord>()
@@ -138,7 +124,7 @@ export class Collection {
     let best: Set<string> | undefined
     for (const index of this.indexes) {
       const field = index.fields[0]!
-      if (!index.usableForLookup || !(field in filter)) continue
+      if (!index.usableFor(filter) || !(field in filter)) continue
       const values = equalityValues(filter[field])
       if (values === undefined || (index.sparse && values.some((value) => value === null))) continue
       const ids = index.lookupLeading(values)
@@ -162,7 +148,7 @@ export class Collection {
     sort: { field: string; direction: number }[],
   ): Iterable<StoredRecord> | undefined {
     for (const index of this.indexes) {
-      if (index.multikey || index.sparse || !index.usableForLookup) continue
+      if (index.multikey || index.sparse || !index.usableFor(filter)) continue
       const prefix: unknown[] = []
       while (prefix.length < index.fields.length) {
         const field = index.fields[prefix.length]!
