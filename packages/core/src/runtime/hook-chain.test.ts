@@ -128,6 +128,41 @@ describe('runEnqueueHooks', () => {
     expect(errors[0]).toMatch(/^lazy: enqueue hook lazy returned without calling next\(\)/)
   })
 
+  it('does not report a hook that passes the write error on, but reports a different one', async () => {
+    const reported: string[] = []
+    const failingWrite = () =>
+      once(async (): Promise<Array<string | null>> => {
+        throw new Error('server down')
+      })
+    const rethrowing = {
+      name: 'tracing',
+      async enqueue(_info: unknown, next: () => Promise<Array<string | null>>) {
+        try {
+          return await next()
+        } catch (error) {
+          throw error // a tracing hook records the exception on its span and rethrows it
+        }
+      },
+    }
+    await expect(
+      runEnqueueHooks([rethrowing], info(), failingWrite(), (name) => reported.push(name)),
+    ).rejects.toThrow('server down')
+    expect(reported).toEqual([])
+    const replacing = {
+      name: 'wrapper',
+      async enqueue(_info: unknown, next: () => Promise<Array<string | null>>) {
+        await next().catch(() => {
+          throw new Error('wrapped')
+        })
+        return []
+      },
+    }
+    await expect(
+      runEnqueueHooks([replacing], info(), failingWrite(), (name) => reported.push(name)),
+    ).rejects.toThrow('server down')
+    expect(reported).toEqual(['wrapper'])
+  })
+
   it('passes a write error through', async () => {
     await expect(
       runEnqueueHooks(

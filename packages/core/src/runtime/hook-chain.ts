@@ -43,9 +43,9 @@ export async function runProcessHooks(
  * Wraps an enqueue in the enqueue hooks, the first registered outermost. The write (`coreWrite`,
  * run once) is authoritative:
  * - a hook that throws before the write started makes the enqueue reject, and nothing is written;
- * - a hook that throws after the write started is reported through `onHookError`, and the write's
- *   own result (ids, or its error) is what the caller gets: losing the ids of written jobs would
- *   make callers enqueue them again;
+ * - a hook that throws after the write started is reported through `onHookError` (unless what it
+ *   threw is the write's own error, passed on), and the write's own result (ids, or its error) is
+ *   what the caller gets: losing the ids of written jobs would make callers enqueue them again;
  * - a hook that returns without calling `next()` cannot drop jobs: it is reported and the write
  *   happens anyway.
  */
@@ -56,9 +56,10 @@ export async function runEnqueueHooks(
   onHookError: (hookName: string, error: Error) => void,
 ): Promise<Array<string | null>> {
   let writeStarted = false
+  const writeOnce = once(coreWrite)
   const write = () => {
     writeStarted = true
-    return coreWrite()
+    return writeOnce()
   }
   const layer = (index: number): (() => Promise<Array<string | null>>) => {
     const hook = hooks[index]
@@ -70,7 +71,13 @@ export async function runEnqueueHooks(
         await hook.enqueue?.(info, inner)
       } catch (error) {
         if (!writeStarted) throw error
-        onHookError(hook.name, normalizeError(error))
+        // A hook that passes the write's own failure on (a tracing hook does) is not at fault: the
+        // caller gets that error below, and it is not reported twice.
+        const writeFailure = await write().then(
+          () => undefined,
+          (failure: unknown) => failure,
+        )
+        if (error !== writeFailure) onHookError(hook.name, normalizeError(error))
       }
       if (!writeStarted) {
         onHookError(

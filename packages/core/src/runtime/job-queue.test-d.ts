@@ -1,0 +1,54 @@
+import { describe, expectTypeOf, it } from 'vitest'
+import type { Backend } from '../backend.js'
+import type { Job } from '../job.js'
+import type { EnqueueOptions } from '../options.js'
+import type { JobContext } from './job-context.js'
+import type { JobHandle } from './job-handle.js'
+import { JobQueue } from './job-queue.js'
+
+declare const backend: Backend
+const queue = new JobQueue(backend)
+
+describe('JobQueue types', () => {
+  it('types the handler from process<TData, TResult>', () => {
+    queue.process<{ userId: string }, { sent: boolean }>('welcome-email', async (job, ctx) => {
+      expectTypeOf(job).toEqualTypeOf<Job<{ userId: string }, { sent: boolean }>>()
+      expectTypeOf(job.data.userId).toBeString()
+      expectTypeOf(ctx).toEqualTypeOf<JobContext<{ sent: boolean }>>()
+      expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>()
+      expectTypeOf(ctx.complete).parameter(0).toEqualTypeOf<{ sent: boolean } | undefined>()
+      return { sent: true }
+    })
+    // A handler may return nothing: returning completes the job without a result.
+    queue.process('no-result', async () => {})
+    // @ts-expect-error a handler's result must match TResult
+    queue.process<unknown, { sent: boolean }>('wrong-result', async () => ({ sent: 'yes' }))
+  })
+
+  it('returns an id or null from enqueue, and ids or nulls from enqueueMany', () => {
+    expectTypeOf(queue.enqueue('t', { a: 1 })).resolves.toEqualTypeOf<string | null>()
+    expectTypeOf(queue.enqueueMany([{ type: 't', data: 1 }])).resolves.toEqualTypeOf<Array<string | null>>()
+  })
+
+  it('returns a typed handle or null from claimOrEnqueue', () => {
+    expectTypeOf(
+      queue.claimOrEnqueue<{ userId: string }>('t', { userId: 'u' }, { dedupeKey: 'k' }),
+    ).resolves.toEqualTypeOf<JobHandle<{ userId: string }, unknown> | null>()
+  })
+
+  it('names durations by unit: a bare delay is not an option', () => {
+    // @ts-expect-error `delay` is spelled `delayMs`
+    const options: EnqueueOptions = { delay: 1_000 }
+    expectTypeOf<EnqueueOptions['delayMs']>().toEqualTypeOf<number | undefined>()
+    void options
+  })
+
+  it('types event payloads by name', () => {
+    queue.on('job:failed', (event) => {
+      expectTypeOf(event.willRetry).toBeBoolean()
+      expectTypeOf(event.retryAt).toEqualTypeOf<Date | null>()
+    })
+    // @ts-expect-error no such event
+    queue.on('job:exploded', () => {})
+  })
+})
