@@ -30,6 +30,27 @@ function sortValue(document: Document, field: string, direction: number): unknow
   return value.reduce((chosen, item) => (compare(item, chosen) * direction < 0 ? item : chosen))
 }
 
+/** The matching records of an ordered sequence, after `skip`, at most `limit`; stops reading early. */
+function takeMatching(
+  records: Iterable<StoredRecord>,
+  compiled: CompiledFilter,
+  skip: number,
+  limit: number,
+): StoredRecord[] {
+  const selected: StoredRecord[] = []
+  let skipped = 0
+  for (const record of records) {
+    if (!compiled.matches(record.document)) continue
+    if (skipped < skip) {
+      skipped += 1
+      continue
+    }
+    selected.push(record)
+    if (selected.length >= limit) break
+  }
+  return selected
+}
+
 interface SortKey {
   field: string
   direction: 1 | -1
@@ -85,36 +106,10 @@ export function selectRecords(
   const limit = options.limit !== undefined && options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY
   const keys = sortKeys(options.sort)
   const candidates = collection.candidates(compiled.plain, keys === undefined)
-  if (keys === undefined) {
-    const selected: StoredRecord[] = []
-    let skipped = 0
-    for (const record of candidates) {
-      if (!compiled.matches(record.document)) continue
-      if (skipped < skip) {
-        skipped += 1
-        continue
-      }
-      selected.push(record)
-      if (selected.length >= limit) break
-    }
-    return selected
-  }
+  if (keys === undefined) return takeMatching(candidates, compiled, skip, limit)
   const walk = limit !== Number.POSITIVE_INFINITY && !keys.some((key) => key.field === '$natural')
   const sorted = walk ? collection.sortedCandidates(compiled.plain, keys) : undefined
-  if (sorted !== undefined) {
-    const selected: StoredRecord[] = []
-    let skipped = 0
-    for (const record of sorted) {
-      if (!compiled.matches(record.document)) continue
-      if (skipped < skip) {
-        skipped += 1
-        continue
-      }
-      selected.push(record)
-      if (selected.length >= limit) break
-    }
-    return selected
-  }
+  if (sorted !== undefined) return takeMatching(sorted, compiled, skip, limit)
   const comparator = compareKeyed(keys)
   if (skip === 0 && limit === 1) {
     // A claim (findAndModify with a sort) needs only the first: one pass instead of a sort.
