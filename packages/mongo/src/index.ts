@@ -2,6 +2,7 @@ export { detectTopology, type Topology } from './change-stream/detect-topology.j
 export { ensureJobIndexes, type JobIndex, jobIndexes, MONGO_INDEXES } from './indexes.js'
 export type { DedupeSlots, JobDocument } from './job-document.js'
 export { MongoBackend } from './mongo-backend.js'
+export { CLAIM_INDEX_NAME, CLAIM_SORT, claimQuery } from './operations/claim-query.js'
 export type { PurgeJobsParams } from './operations/purge-jobs.js'
 export {
   MONGO_DEFAULTS,

@@ -1,4 +1,5 @@
 import type { Collection, Document, IndexDirection } from 'mongodb'
+import { CLAIM_INDEX_NAME } from './operations/claim-query.js'
 
 /** One index of the jobs collection, with the queries it serves. */
 export interface JobIndex {
@@ -24,7 +25,7 @@ export interface JobIndex {
 export function jobIndexes(): JobIndex[] {
   return [
     {
-      name: 'durabl_claim',
+      name: CLAIM_INDEX_NAME,
       key: { type: 1, priority: 1, runAt: 1, _id: 1 },
       options: { partialFilterExpression: { state: 'pending' } },
       serves:

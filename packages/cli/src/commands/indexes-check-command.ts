@@ -1,11 +1,11 @@
-import { MONGO_INDEXES } from '@durabl/mongo'
+import { CLAIM_INDEX_NAME, claimQuery, MONGO_INDEXES } from '@durabl/mongo'
 import { Command } from 'commander'
 import { collect, parseTypes } from '../arguments.js'
 import { CommandFailure } from '../cli-errors.js'
 import type { CommandContext } from '../command-context.js'
 import { messageOf } from '../connect.js'
 import { renderTable } from '../format/table.js'
-import { CLAIM_EXPLAIN_LIMIT, CLAIM_INDEX_NAME, CLAIM_SORT, claimFilter } from '../indexes/claim-query.js'
+import { CLAIM_EXPLAIN_LIMIT } from '../indexes/claim-query.js'
 import { compareIndexes, formatIndexKey } from '../indexes/compare-indexes.js'
 import { listLiveIndexes } from '../indexes/live-indexes.js'
 import { claimPlanProblems, type PlanReading, readWinningPlan } from '../indexes/read-plan.js'
@@ -59,13 +59,13 @@ export function indexesCheckCommand(context: CommandContext): Command {
             (type): type is string => typeof type === 'string',
           )
         const claimTypes = types.length === 0 ? [PLACEHOLDER_TYPE] : types.sort()
-        const filter = claimFilter(claimTypes, now)
+        const { filter, sort } = claimQuery(claimTypes, now)
         let plan: PlanReading | null = null
         let planError: string | null = null
         if (live !== null) {
           try {
             const explain = await collection
-              .find(filter, { sort: CLAIM_SORT, limit: CLAIM_EXPLAIN_LIMIT })
+              .find(filter, { sort, limit: CLAIM_EXPLAIN_LIMIT })
               .explain('queryPlanner')
             plan = readWinningPlan(explain)
             problems.push(...claimPlanProblems(plan, CLAIM_INDEX_NAME))
@@ -88,7 +88,7 @@ export function indexesCheckCommand(context: CommandContext): Command {
             extra: comparison.extra,
             claimQuery: {
               filter,
-              sort: CLAIM_SORT,
+              sort,
               expectedIndex: CLAIM_INDEX_NAME,
               plan,
               ...(planError === null ? {} : { error: planError }),

@@ -10,10 +10,8 @@ import {
   assertPositiveFinite,
 } from '../validate.js'
 import type { ClaimContention } from './claim-contention.js'
+import { claimQuery } from './claim-query.js'
 import { runBulkWrite } from './run-bulk-write.js'
-
-/** The sort that `durabl_claim` serves: lower priority first, then earlier runAt, then insertion. */
-export const CLAIM_SORT = { priority: 1, runAt: 1, _id: 1 } as const
 
 /**
  * Rounds one claim may take: a round refills slots that lost a race or hit a busy dedupe key.
@@ -106,16 +104,12 @@ export async function claimJobs(
 
     const spread = contention.spread()
     const windowSize = want * spread + passed.size
-    const filter: Document = {
-      state: 'pending',
-      type: openTypes.length === 1 ? openTypes[0] : { $in: openTypes },
-    }
-    filter.runAt = { $lte: now }
+    const { filter, sort } = claimQuery(openTypes, now)
     // Under contention the window is `spread` batches wide and read in full, so a claim that wins
     // every write still needs no further read (measured in docs/decisions/0003-claiming.md).
     // One batch: the server's default first batch (101) would cost a getMore on wide windows.
     const window = await context.collection
-      .find(filter, { sort: CLAIM_SORT, limit: windowSize, batchSize: windowSize })
+      .find(filter, { sort, limit: windowSize, batchSize: windowSize })
       .toArray()
     const fresh = window.filter((document) => !passed.has(document._id.toHexString()))
     if (fresh.length === 0) break
