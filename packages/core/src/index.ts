@@ -60,6 +60,7 @@ export {
   type JobMetadata,
   type JobState,
   type NewJob,
+  pendingJobFields,
 } from './job.js'
 export {
   type BackoffFunction,

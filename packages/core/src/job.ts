@@ -119,3 +119,38 @@ export interface NewJob<TData = unknown> {
 export function isTerminalState(state: JobState): boolean {
   return state === 'completed' || state === 'failed' || state === 'cancelled'
 }
+
+/**
+ * The stored fields of a job as it is first written: pending, no attempts, no lease, no history.
+ * Every backend starts from this (adding its own id and bookkeeping), so the initial state is
+ * defined once, beside the state machine.
+ */
+export function pendingJobFields<TData>(job: NewJob<TData>, now: Date): Omit<Job<TData>, 'id'> {
+  return {
+    type: job.type,
+    data: job.data,
+    state: 'pending',
+    priority: job.priority,
+    runAt: job.runAt,
+    attempts: 0,
+    maxAttempts: job.maxAttempts,
+    backoff: job.backoff,
+    timeoutMs: job.timeoutMs,
+    dedupeKey: job.dedupeKey,
+    // A key without a scope gets the default scope; a scope without a key means nothing.
+    dedupeScope: job.dedupeKey === null ? null : (job.dedupeScope ?? 'pending+active'),
+    leaseToken: null,
+    leaseExpiresAt: null,
+    workerId: null,
+    lastError: null,
+    errors: [],
+    logs: [],
+    progress: null,
+    result: null,
+    metadata: job.metadata ?? {},
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+  }
+}

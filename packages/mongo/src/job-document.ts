@@ -8,6 +8,7 @@ import type {
   JobState,
   NewJob,
 } from '@durabl/core'
+import { pendingJobFields } from '@durabl/core'
 import { ObjectId } from 'mongodb'
 
 /**
@@ -88,34 +89,7 @@ export function dedupeSlotsFor(
 
 /** The document `enqueueJobs` inserts for a new pending job. */
 export function newJobDocument(job: NewJob, now: Date): JobDocument {
-  const document: JobDocument = {
-    _id: new ObjectId(),
-    type: job.type,
-    data: job.data,
-    state: 'pending',
-    priority: job.priority,
-    runAt: job.runAt,
-    attempts: 0,
-    maxAttempts: job.maxAttempts,
-    backoff: job.backoff,
-    timeoutMs: job.timeoutMs,
-    dedupeKey: job.dedupeKey,
-    dedupeScope: job.dedupeKey === null ? null : (job.dedupeScope ?? 'pending+active'),
-    leaseToken: null,
-    leaseExpiresAt: null,
-    workerId: null,
-    lastError: null,
-    errors: [],
-    logs: [],
-    progress: null,
-    result: null,
-    metadata: job.metadata ?? {},
-    createdAt: now,
-    updatedAt: now,
-    startedAt: null,
-    finishedAt: null,
-    rev: 0,
-  }
+  const document: JobDocument = { _id: new ObjectId(), ...pendingJobFields(job, now), rev: 0 }
   const slots = dedupeSlotsFor(document.dedupeKey, document.dedupeScope, 'pending')
   if (slots) document.dedupe = slots
   return document

@@ -1,4 +1,4 @@
-import { type Job, type JobUpdates, type NewJob, PayloadError } from '@durabl/core'
+import { type Job, type JobUpdates, type NewJob, PayloadError, pendingJobFields } from '@durabl/core'
 
 /**
  * A deep copy, so a caller mutating what it passed in or got back never changes what is stored
@@ -18,31 +18,14 @@ export function copyValue<T>(value: T, path: string): T {
 /** The stored form of a new job: pending, no attempts, no lease. */
 export function createJob(newJob: NewJob, id: string, now: Date): Job {
   return {
+    ...pendingJobFields(newJob, new Date(now)),
     id,
-    type: newJob.type,
+    // Copies, so the caller's objects and the stored job never share anything.
     data: copyValue(newJob.data, 'data'),
-    state: 'pending',
-    priority: newJob.priority,
     runAt: new Date(newJob.runAt),
-    attempts: 0,
-    maxAttempts: newJob.maxAttempts,
     backoff: copyValue(newJob.backoff, 'backoff'),
-    timeoutMs: newJob.timeoutMs,
-    dedupeKey: newJob.dedupeKey,
-    dedupeScope: newJob.dedupeKey === null ? null : newJob.dedupeScope,
-    leaseToken: null,
-    leaseExpiresAt: null,
-    workerId: null,
-    lastError: null,
-    errors: [],
-    logs: [],
-    progress: null,
-    result: null,
     metadata: copyValue(newJob.metadata, 'metadata'),
-    createdAt: new Date(now),
     updatedAt: new Date(now),
-    startedAt: null,
-    finishedAt: null,
   }
 }
 
