@@ -19,6 +19,22 @@ interface LatencyPlan {
   timeoutMs: number
 }
 
+/** Percentiles of the samples taken, in milliseconds. */
+function summarize(plan: LatencyPlan, latencies: number[]): LatencyResult {
+  const sorted = [...latencies].sort((left, right) => left - right)
+  return {
+    system: plan.system,
+    delivery: plan.delivery,
+    setting: plan.setting,
+    samples: sorted.length,
+    p50Ms: round(quantile(sorted, 0.5)),
+    p95Ms: round(quantile(sorted, 0.95)),
+    p99Ms: round(quantile(sorted, 0.99)),
+    maxMs: round(sorted[sorted.length - 1] ?? Number.NaN),
+    meanMs: round(mean(sorted)),
+  }
+}
+
 async function measure(context: BenchContext, plan: LatencyPlan): Promise<LatencyResult> {
   const { config } = context
   const name = context.uniqueName(`lat_${plan.system}`)
@@ -57,32 +73,10 @@ async function measure(context: BenchContext, plan: LatencyPlan): Promise<Latenc
       // Let the queue go idle (its acknowledgement written, the claim loop waiting) before the next.
       await delay(config.latencyGapMs + Math.random() * plan.jitterMs)
     }
-    const sorted = [...latencies].sort((left, right) => left - right)
-    return {
-      system: plan.system,
-      delivery: plan.delivery,
-      setting: plan.setting,
-      samples: sorted.length,
-      p50Ms: round(quantile(sorted, 0.5)),
-      p95Ms: round(quantile(sorted, 0.95)),
-      p99Ms: round(quantile(sorted, 0.99)),
-      maxMs: round(sorted[sorted.length - 1] ?? Number.NaN),
-      meanMs: round(mean(sorted)),
-    }
+    return summarize(plan, latencies)
   } catch (error) {
-    const sorted = [...latencies].sort((left, right) => left - right)
-    return {
-      system: plan.system,
-      delivery: plan.delivery,
-      setting: plan.setting,
-      samples: sorted.length,
-      p50Ms: round(quantile(sorted, 0.5)),
-      p95Ms: round(quantile(sorted, 0.95)),
-      p99Ms: round(quantile(sorted, 0.99)),
-      maxMs: round(sorted[sorted.length - 1] ?? Number.NaN),
-      meanMs: round(mean(sorted)),
-      error: (error as Error).message,
-    }
+    // The samples taken before the failure still count; the error says why the run stopped.
+    return { ...summarize(plan, latencies), error: (error as Error).message }
   } finally {
     pool?.onLatency(null)
     await pool?.stop()
