@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { acquireMongoTarget, releaseMongoTarget } from '@durabl/testing/mongo-harness'
+import { acquireMongoTarget, releaseMongoTarget } from '@durabl/mongo-server/harness'
 import { MongoClient } from 'mongodb'
 import { CommandMeter } from './command-meter.js'
 import { type BenchConfig, resolveBenchConfig, type ScenarioName } from './config.js'

@@ -1,11 +1,11 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/conformance.ts', 'src/mongo-server.ts', 'src/mongo-harness.ts'],
+  entry: ['src/index.ts', 'src/conformance.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'node20',
-  external: ['vitest', 'mongodb', 'mongodb-memory-server-core'],
+  external: ['vitest'],
 })

@@ -1,5 +1,5 @@
 import { redact } from '@durabl/mongo'
-import { startMongoServer } from '@durabl/testing/mongo-server'
+import { startMongoServer } from '@durabl/mongo-server'
 import { MongoClient } from 'mongodb'
 
 export interface MongoConnection {

@@ -1,4 +1,4 @@
-import { useMongo } from '@durabl/testing/mongo-harness'
+import { useMongo } from '@durabl/mongo-server/harness'
 import { describe, expect, it } from 'vitest'
 import { type CliIo, main } from '../src/index.js'
 import { seedScenario, target } from './support/seed.js'

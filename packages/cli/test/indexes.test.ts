@@ -1,5 +1,5 @@
 import { MONGO_INDEXES, MongoBackend } from '@durabl/mongo'
-import { useMongo } from '@durabl/testing/mongo-harness'
+import { useMongo } from '@durabl/mongo-server/harness'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt, runCli } from './support/run-cli.js'
 import { enqueue, newJob, T } from './support/seed.js'

@@ -1,4 +1,4 @@
-import { useMongo } from '@durabl/testing/mongo-harness'
+import { useMongo } from '@durabl/mongo-server/harness'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt, runCli } from './support/run-cli.js'
 import { enqueue, newJob, seededBackend, seedScenario, T, target } from './support/seed.js'

@@ -1,5 +1,5 @@
 import type { DedupeScope } from '@durabl/core'
-import { useMongo } from '@durabl/testing/mongo-harness'
+import { useMongo } from '@durabl/mongo-server/harness'
 import { describe, expect, it } from 'vitest'
 import { MongoBackend } from '../src/index.js'
 import { newJob } from './support/new-job.js'

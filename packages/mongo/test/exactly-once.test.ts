@@ -1,5 +1,5 @@
 import { JobQueue } from '@durabl/core'
-import { useMongo } from '@durabl/testing/mongo-harness'
+import { useMongo } from '@durabl/mongo-server/harness'
 import { describe, expect, it } from 'vitest'
 import { MongoBackend } from '../src/index.js'
 import { waitUntil } from './support/wait-until.js'

@@ -1,4 +1,4 @@
-import { useMongo } from '@durabl/testing/mongo-harness'
+import { useMongo } from '@durabl/mongo-server/harness'
 import { describe, expect, it } from 'vitest'
 import { MongoBackend } from '../src/index.js'
 

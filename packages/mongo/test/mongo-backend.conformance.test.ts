@@ -1,5 +1,5 @@
+import { useMongo } from '@durabl/mongo-server/harness'
 import { runBackendConformance } from '@durabl/testing/conformance'
-import { useMongo } from '@durabl/testing/mongo-harness'
 import type { ClientSession } from 'mongodb'
 import { MongoBackend } from '../src/index.js'
 

@@ -1,5 +1,5 @@
 import type { JobError, PushStatus, PushWake } from '@durabl/core'
-import { useMongo } from '@durabl/testing/mongo-harness'
+import { useMongo } from '@durabl/mongo-server/harness'
 import { describe, expect, it } from 'vitest'
 import { MongoBackend, type MongoBackendOptions } from '../src/index.js'
 import { newJob } from './support/new-job.js'
@@ -239,7 +239,7 @@ describe('push', () => {
   })
 
   it("reports one fallback on a standalone server with 'auto', and startup throws with true", async () => {
-    const { startMongoServer } = await import('@durabl/testing/mongo-server')
+    const { startMongoServer } = await import('@durabl/mongo-server')
     const server = await startMongoServer({ replSet: false })
     const { MongoClient } = await import('mongodb')
     const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 5_000 })

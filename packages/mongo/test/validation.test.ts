@@ -1,5 +1,5 @@
 import { BackendError, PayloadError, ValidationError } from '@durabl/core'
-import { useMongo } from '@durabl/testing/mongo-harness'
+import { useMongo } from '@durabl/mongo-server/harness'
 import { MongoNetworkError, MongoServerError } from 'mongodb'
 import { describe, expect, it } from 'vitest'
 import { MongoBackend, redact, toBackendError } from '../src/index.js'

@@ -1,6 +1,6 @@
 import type { JobError, NewJob } from '@durabl/core'
 import { MongoBackend } from '@durabl/mongo'
-import type { MongoHarness } from '@durabl/testing/mongo-harness'
+import type { MongoHarness } from '@durabl/mongo-server/harness'
 import type { Db } from 'mongodb'
 
 /** The time every seeded scenario is built around; the CLI is run with `--now` set to it. */

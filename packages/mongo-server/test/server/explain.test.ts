@@ -1,6 +1,6 @@
 import { type Document, MongoServerError } from 'mongodb'
 import { describe, expect, it } from 'vitest'
-import { useMongo } from '../../src/mongo-harness.js'
+import { useMongo } from '../../src/harness.js'
 
 const mongo = await useMongo()
 

@@ -1,6 +1,6 @@
 import { type Document, MongoServerError } from 'mongodb'
 import { describe, expect, it } from 'vitest'
-import { useMongo } from '../../src/mongo-harness.js'
+import { useMongo } from '../../src/harness.js'
 
 const mongo = await useMongo()
 
@@ -112,7 +112,7 @@ describe('fault injection (in-process server only)', () => {
 describe('TTL indexes', () => {
   it('removes expired documents and emits delete events', async (context) => {
     mongo.require(context, 'inProcessServer', 'changeStreams')
-    const { startMongoServer } = await import('../../src/mongo-server.js')
+    const { startMongoServer } = await import('../../src/index.js')
     const server = await startMongoServer({ ttlMonitorIntervalMs: 20 })
     const { MongoClient } = await import('mongodb')
     const client = new MongoClient(server.uri)

@@ -8,7 +8,7 @@ import {
   ObjectId,
 } from 'mongodb'
 import { describe, expect, it } from 'vitest'
-import { useMongo } from '../../src/mongo-harness.js'
+import { useMongo } from '../../src/harness.js'
 
 const mongo = await useMongo()
 

@@ -1,6 +1,6 @@
 import type { ChangeStream, ChangeStreamDocument, Document } from 'mongodb'
 import { describe, expect, it } from 'vitest'
-import { useMongo } from '../../src/mongo-harness.js'
+import { useMongo } from '../../src/harness.js'
 
 const mongo = await useMongo()
 
@@ -145,7 +145,7 @@ describe('change streams', () => {
 describe('change streams on a standalone server', () => {
   it('fails with 40573 like a real standalone', async (context) => {
     mongo.require(context, 'inProcessServer')
-    const { startMongoServer } = await import('../../src/mongo-server.js')
+    const { startMongoServer } = await import('../../src/index.js')
     const standalone = await startMongoServer({ replSet: false })
     const { MongoClient } = await import('mongodb')
     const direct = new MongoClient(standalone.uri)

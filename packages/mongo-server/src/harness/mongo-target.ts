@@ -1,4 +1,4 @@
-import type { MongoServer } from '../mongo-server/start-mongo-server.js'
+import type { MongoServer } from '../server/start-mongo-server.js'
 
 export type MongoTargetKind = 'in-process' | 'memory-server' | 'url'
 

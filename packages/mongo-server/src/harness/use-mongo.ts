@@ -1,5 +1,5 @@
 import type { Db, MongoClient, MongoClientOptions } from 'mongodb'
-import type { MongoServer } from '../mongo-server/start-mongo-server.js'
+import type { MongoServer } from '../server/start-mongo-server.js'
 import { acquireMongoTarget, releaseMongoTarget } from './acquire-mongo-target.js'
 import type { MongoCapabilities, MongoTarget } from './mongo-target.js'
 

@@ -1,4 +1,4 @@
-import { startMongoServer } from '../mongo-server/start-mongo-server.js'
+import { startMongoServer } from '../server/start-mongo-server.js'
 import { hasLocalMongodBinary } from './find-mongod-binary.js'
 import type { MongoCapabilities, MongoTarget, MongoTargetKind } from './mongo-target.js'
 import { redactUri } from './redact-uri.js'
