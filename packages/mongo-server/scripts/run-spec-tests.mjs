@@ -30,6 +30,7 @@ const { values: args, positionals } = parseArgs({
     verbose: { type: 'boolean', default: false },
     suite: { type: 'string', multiple: true },
     file: { type: 'string' },
+    'show-skipped': { type: 'boolean', default: false },
   },
 })
 const specArgument = positionals[0] ?? process.env.SPEC_DIR
@@ -134,6 +135,7 @@ for (const suite of suites) {
         (missing.size > 0 ? `runner: unsupported operation ${[...missing].join(', ')}` : undefined)
       if (testSkip) {
         counts.skipped++
+        if (args['show-skipped']) console.log(`  SKIP ${label} › ${test.description}: ${testSkip}`)
         skip(testSkip.replace(/ \(server is .*\)$/, ''))
         continue
       }
