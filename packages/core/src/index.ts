@@ -68,9 +68,12 @@ export {
   DEFAULTS,
   type EnqueueOptions,
   type JobQueueOptions,
+  MAXIMUMS,
   MINIMUMS,
   type ProcessorConfig,
+  type RedactOptions,
 } from './options.js'
+export { REDACTED, redactSecrets, SECRET_PARAMETER_NAMES } from './redaction/redact-secrets.js'
 export type { EnqueueManyItem } from './runtime/enqueuer.js'
 export type { Handler, JobContext } from './runtime/job-context.js'
 export type { JobHandle } from './runtime/job-handle.js'
