@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { parseInteger, parseTime } from './arguments.js'
 import type { CliIo } from './cli-io.js'
 import { type Connection, type ConnectionFlags, connect, resolveConnection } from './connect.js'
+import { safeJson, safeMessage } from './format/safe-text.js'
 
 /** The program-level options, as commander collects them. */
 interface GlobalOptions {
@@ -15,7 +16,7 @@ interface GlobalOptions {
 /** What every command action gets: output, the clock, and a connection opened on demand. */
 export interface CommandContext {
   readonly io: CliIo
-  /** Writes a line (or lines) to stdout. */
+  /** Writes a line (or lines) to stdout, control characters other than line breaks escaped. */
   print(text: string): void
   /** Writes a value as JSON to stdout: the only output of a `--json` command. */
   printJson(value: unknown): void
@@ -36,10 +37,10 @@ export function createCommandContext(io: CliIo): CommandContext {
   return {
     io,
     print(text) {
-      io.stdout.write(`${text}\n`)
+      io.stdout.write(`${safeMessage(text)}\n`)
     },
     printJson(value) {
-      io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+      io.stdout.write(`${safeJson(JSON.stringify(value, null, 2))}\n`)
     },
     now(command) {
       const option = globalOptions(command).now
@@ -59,10 +60,27 @@ export function createCommandContext(io: CliIo): CommandContext {
       const resolved = resolveConnection(flags, io.env)
       const connection = await connect(resolved)
       try {
+        if (resolved.databaseDefaulted) await warnIfDefaultedCollectionMissing(connection, io)
         return await run(connection)
       } finally {
         await connection.close().catch(() => undefined)
       }
     },
   }
+}
+
+/**
+ * No database was given, so the default is used: if the jobs collection is not there, the user
+ * almost certainly meant another database, and an empty report would mislead them.
+ */
+async function warnIfDefaultedCollectionMissing(connection: Connection, io: CliIo): Promise<void> {
+  const { databaseName, collectionName } = connection.resolved
+  const found = await connection.client
+    .db(databaseName)
+    .listCollections({ name: collectionName }, { nameOnly: true })
+    .toArray()
+  if (found.length > 0) return
+  io.stderr.write(
+    `durabl: note: ${databaseName}.${collectionName} does not exist. No database was given, so the default "${databaseName}" is used: pass --db <name>, set MONGO_DB, or name it in the connection string path (mongodb://host/app)\n`,
+  )
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { UsageError } from './cli-errors.js'
-import { DEFAULT_TIMEOUT_MS, databaseFromUri, resolveConnection } from './connect.js'
+import {
+  DEFAULT_DATABASE_NAME,
+  DEFAULT_TIMEOUT_MS,
+  databaseFromUri,
+  describeAuthenticationFailure,
+  resolveConnection,
+  userFromUri,
+} from './connect.js'
 
 describe('resolveConnection', () => {
   it('takes --uri over MONGO_URL, and --db over MONGO_DB over the URI path', () => {
@@ -28,7 +35,50 @@ describe('resolveConnection', () => {
     expect(() => resolveConnection({ uri: 'user:secret@host' }, {})).toThrow(
       /^--uri \(or MONGO_URL\) must be a connection string starting with mongodb:\/\//,
     )
-    expect(() => resolveConnection({ uri: 'mongodb://h' }, {})).toThrow('no database')
+  })
+
+  it('uses the "durabl" database when none is given, as in the in-process server URI', () => {
+    expect(DEFAULT_DATABASE_NAME).toBe('durabl')
+    expect(resolveConnection({ uri: 'mongodb://127.0.0.1:41234/?replicaSet=rs0' }, {})).toMatchObject({
+      databaseName: 'durabl',
+      databaseDefaulted: true,
+    })
+    expect(resolveConnection({ uri: 'mongodb://h' }, {}).databaseName).toBe('durabl')
+    expect(resolveConnection({ uri: 'mongodb://h/app' }, {}).databaseDefaulted).toBe(false)
+    expect(() => resolveConnection({ uri: 'mongodb://h', db: '' }, {})).toThrow(
+      '--db (or MONGO_DB) must not be empty',
+    )
+  })
+})
+
+describe('describeAuthenticationFailure', () => {
+  const resolved = resolveConnection({ uri: 'mongodb://b%40b:pw@h:1/?replicaSet=rs0' }, {})
+
+  it('names the user of a rejected login and never the password', () => {
+    const message = describeAuthenticationFailure({ code: 18, message: 'Authentication failed.' }, resolved)
+    expect(message).toBe(
+      'authentication failed for user "b@b" on mongodb://***@h:1/?replicaSet=rs0: check the user name, the password and authSource (server: Authentication failed.)',
+    )
+  })
+
+  it('explains a server without authentication (CommandNotFound on saslStart)', () => {
+    expect(
+      describeAuthenticationFailure({ code: 59, message: "no such command: 'saslStart'" }, resolved),
+    ).toMatch(
+      /^authentication failed for user "b@b" on mongodb:\/\/\*\*\*@h:1\/\?replicaSet=rs0: the server does not support authentication/,
+    )
+    const anonymous = resolveConnection({ uri: 'mongodb://h:1/app' }, {})
+    expect(
+      describeAuthenticationFailure({ code: 59, message: "no such command: 'saslStart'" }, anonymous),
+    ).toBeUndefined()
+    expect(describeAuthenticationFailure({ code: 13, message: 'unauthorized' }, resolved)).toBeUndefined()
+    expect(describeAuthenticationFailure(new Error('ECONNREFUSED'), resolved)).toBeUndefined()
+  })
+
+  it('reads the user name from the connection string', () => {
+    expect(userFromUri('mongodb://ops:x@h1,h2/app')).toBe('ops')
+    expect(userFromUri('mongodb+srv://token@cluster.example.net')).toBe('token')
+    expect(userFromUri('mongodb://h/app')).toBeUndefined()
   })
 })
 

@@ -12,7 +12,8 @@ import { jobsPurgeCommand } from './commands/jobs-purge-command.js'
 import { jobsRetryCommand } from './commands/jobs-retry-command.js'
 import { jobsShowCommand } from './commands/jobs-show-command.js'
 import { statsCommand } from './commands/stats-command.js'
-import { DEFAULT_TIMEOUT_MS } from './connect.js'
+import { DEFAULT_DATABASE_NAME, DEFAULT_TIMEOUT_MS } from './connect.js'
+import { safeMessage } from './format/safe-text.js'
 
 /** The version printed by `durabl --version`. */
 export const CLI_VERSION = '0.0.0'
@@ -20,11 +21,14 @@ export const CLI_VERSION = '0.0.0'
 /** Commander's codes for `--help` and `--version`, which exit 0. */
 const SUCCESS_CODES = new Set(['commander.helpDisplayed', 'commander.version'])
 
-/** A stream whose every write loses credentials first (driver errors quote connection strings). */
+/**
+ * A stream whose every write loses credentials first (driver errors quote connection strings) and
+ * has its control characters escaped except line breaks (messages may quote stored text).
+ */
 function redacting(stream: OutputStream): OutputStream {
   return {
     isTTY: stream.isTTY,
-    write: (text: string) => stream.write(redact(text)),
+    write: (text: string) => stream.write(safeMessage(redact(text))),
   }
 }
 
@@ -43,7 +47,10 @@ export function createProgram(io: CliIo): Command {
       '--uri <uri>',
       'MongoDB connection string (default: $MONGO_URL); never printed with its credentials',
     )
-    .option('--db <name>', 'database (default: $MONGO_DB, else the database in the connection string path)')
+    .option(
+      '--db <name>',
+      `database (default: $MONGO_DB, else the database in the connection string path, else "${DEFAULT_DATABASE_NAME}")`,
+    )
     .option('--collection <name>', 'jobs collection (default: durabl_jobs)')
     .option(
       '--timeout-ms <ms>',

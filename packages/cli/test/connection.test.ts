@@ -59,6 +59,38 @@ describe('connection', () => {
     expect(`${result.stdout}${result.stderr}`).not.toContain('secret')
   })
 
+  it('reports a rejected login as "authentication failed for user X", the URI redacted', async () => {
+    // mongod answers a SCRAM login with an unknown user or a wrong password with code 18
+    // AuthenticationFailed ("Authentication failed.", error_codes.yml; the manual's SCRAM page), and
+    // a server without authentication answers saslStart with 59 CommandNotFound. Either way the
+    // CLI names the user and never prints the password.
+    const db = await mongo.db()
+    const withCredentials = mongo.target.connectionString.replace(
+      /^mongodb:\/\/(?:[^@/]*@)?/,
+      'mongodb://durabl-nobody:n0t-the-pw@',
+    )
+    const result = await runCli(['stats', '--uri', withCredentials, '--db', db.databaseName])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(
+      /^durabl: authentication failed for user "durabl-nobody" on mongodb:\/\/\*\*\*@/,
+    )
+    expect(result.stderr).not.toContain('saslStart\n')
+    expect(`${result.stdout}${result.stderr}`).not.toContain('n0t-the-pw')
+  })
+
+  it('uses the "durabl" database when the URI names none, and says so when the collection is not there', async () => {
+    // The harness URI (and the in-process server's, mongodb://127.0.0.1:<port>/?replicaSet=rs0) has
+    // no database path. A collection name of this test's own keeps the default database untouched.
+    const collection = `cli_default_db_${process.pid}_${Date.now()}`
+    const uri = mongo.target.connectionString.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]*)\/?[^?]*/, '$1/')
+    const result = await runCli(['stats', '--json', '--collection', collection], { env: { MONGO_URL: uri } })
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).types).toEqual([])
+    expect(result.stderr).toContain(
+      `durabl: note: durabl.${collection} does not exist. No database was given, so the default "durabl" is used`,
+    )
+  })
+
   it('reads MONGO_URL, the database from its path, and MONGO_DB over it', async () => {
     const { db, backend } = await seededBackend(mongo)
     await enqueue(backend, newJob('email'))

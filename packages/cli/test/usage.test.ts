@@ -44,10 +44,12 @@ describe('usage errors exit 2 before connecting', () => {
     expect(result.stderr).toContain('no MongoDB connection string: pass --uri <uri> or set MONGO_URL')
   })
 
-  it('needs a database', async () => {
-    const result = await runCli(['stats', '--uri', 'mongodb://127.0.0.1:1'])
+  it('refuses an empty database name (none at all means "durabl")', async () => {
+    const result = await runCli(['stats', '--uri', 'mongodb://127.0.0.1:1', '--db', ''])
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('no database: pass --db <name>, set MONGO_DB')
+    expect(result.stderr).toContain(
+      '--db (or MONGO_DB) must not be empty (without it the database is "durabl")',
+    )
   })
 
   it('--help and --version exit 0', async () => {

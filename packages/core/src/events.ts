@@ -50,4 +50,24 @@ export interface JobQueueEvents {
 
 export type JobQueueEventName = keyof JobQueueEvents
 
+/** Every event name, at run time: `on()`, `once()` and `off()` refuse any other name. */
+export const JOB_QUEUE_EVENT_NAMES = Object.keys({
+  'job:enqueued': true,
+  'job:duplicate': true,
+  'job:active': true,
+  'job:progress': true,
+  'job:completed': true,
+  'job:failed': true,
+  'job:released': true,
+  'lease:lost': true,
+  'stale:recovered': true,
+  'push:connected': true,
+  'push:reconnected': true,
+  'push:fallback': true,
+  'queue:error': true,
+  'queue:started': true,
+  'queue:stopping': true,
+  'queue:stopped': true,
+} satisfies Record<JobQueueEventName, true>) as readonly JobQueueEventName[]
+
 export type JobQueueListener<E extends JobQueueEventName> = (payload: JobQueueEvents[E]) => void

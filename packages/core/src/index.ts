@@ -46,7 +46,12 @@ export { QueueStateError } from './errors/queue-state-error.js'
 export { ShutdownError } from './errors/shutdown-error.js'
 export { UnrecoverableError } from './errors/unrecoverable-error.js'
 export { ValidationError } from './errors/validation-error.js'
-export type { JobQueueEventName, JobQueueEvents, JobQueueListener } from './events.js'
+export {
+  JOB_QUEUE_EVENT_NAMES,
+  type JobQueueEventName,
+  type JobQueueEvents,
+  type JobQueueListener,
+} from './events.js'
 export type { AttemptOutcome, EnqueueHookInfo, JobQueueHooks, ProcessHookInfo } from './hooks.js'
 export {
   type BackoffSpec,
@@ -68,9 +73,12 @@ export {
   DEFAULTS,
   type EnqueueOptions,
   type JobQueueOptions,
+  MAXIMUMS,
   MINIMUMS,
   type ProcessorConfig,
+  type RedactOptions,
 } from './options.js'
+export { REDACTED, redactSecrets, SECRET_PARAMETER_NAMES } from './redaction/redact-secrets.js'
 export type { EnqueueManyItem } from './runtime/enqueuer.js'
 export type { Handler, JobContext } from './runtime/job-context.js'
 export type { JobHandle } from './runtime/job-handle.js'

@@ -33,6 +33,31 @@ export const MINIMUMS = {
   heartbeatMs: 100,
   pollIntervalMs: 10,
   recoverIntervalMs: 100,
+  /** The lowest `priority`: `-MAXIMUMS.priority`. */
+  priority: -1_000_000,
+} as const
+
+/**
+ * Maximums that keep numbers exact and meaningful in every backend and timer. Beyond them a value
+ * is almost certainly a mistake (`2 ** 60`, a timestamp passed as a priority), and past
+ * `Number.MAX_SAFE_INTEGER` it would silently lose precision.
+ */
+export const MAXIMUMS = {
+  /** The highest `priority` (the lowest is `MINIMUMS.priority`, its negative). */
+  priority: 1_000_000,
+  /** The most `maxAttempts`: a million attempts is already "retry for ever". */
+  maxAttempts: 1_000_000,
+  /**
+   * The longest timer duration (about 24.8 days): Node.js fires a longer `setTimeout` after 1 ms,
+   * so `timeoutMs`, `leaseMs`, `heartbeatMs`, `pollIntervalMs`, `recoverIntervalMs` and
+   * `shutdownTimeoutMs` are capped here.
+   */
+  timerMs: 2_147_483_647,
+  /**
+   * The latest time a JavaScript Date can hold, in ms since 1970 (the year 275760): `runAt`, and
+   * `now + delayMs`, must not pass it.
+   */
+  dateMs: 8_640_000_000_000_000,
 } as const
 
 /**
@@ -45,22 +70,31 @@ export type BackoffOption = BackoffSpec | BackoffFunction
 export type BackoffFunction = (attempt: number, error: Error, job: Job) => number
 
 export interface EnqueueOptions {
-  /** Lower runs first. A finite integer. @defaultValue 0 */
+  /** Lower runs first. An integer from -1,000,000 to 1,000,000 (`MINIMUMS`/`MAXIMUMS.priority`). @defaultValue 0 */
   priority?: number
-  /** Milliseconds before the job is claimable. Not with `runAt`. @defaultValue 0 */
+  /**
+   * Milliseconds before the job is claimable, >= 0; `now + delayMs` must be a valid Date
+   * (`MAXIMUMS.dateMs`). Not with `runAt`. @defaultValue 0
+   */
   delayMs?: number
   /** When the job becomes claimable. Not with `delayMs`. @defaultValue now */
   runAt?: Date
-  /** Attempts before the job fails for good. An integer >= 1. @defaultValue 3 */
+  /** Attempts before the job fails for good. An integer from 1 to 1,000,000 (`MAXIMUMS.maxAttempts`). @defaultValue 3 */
   maxAttempts?: number
   /**
    * The retry policy stored with the job.
    * @defaultValue `{ type: 'exponential', baseMs: 1000, maxMs: 3600000, jitter: 'full' }`
    */
   backoff?: BackoffSpec
-  /** How long one attempt may run before its signal aborts and the attempt fails. @defaultValue no limit */
+  /**
+   * How long one attempt may run before its signal aborts and the attempt fails; at most
+   * `MAXIMUMS.timerMs` (2147483647). @defaultValue no limit
+   */
   timeoutMs?: number
-  /** While a job with this key is pending (or active, per `dedupeScope`), enqueue returns null. */
+  /**
+   * While a job with this key is pending (or active, per `dedupeScope`), enqueue returns null.
+   * 1 to 512 characters, no control characters (C0, DEL, C1: newlines and ANSI escapes included).
+   */
   dedupeKey?: string
   /** @defaultValue 'pending+active' */
   dedupeScope?: DedupeScope
@@ -101,4 +135,19 @@ export interface JobQueueOptions {
   maxPayloadBytes?: number
   /** Options applied to every enqueue unless the call overrides them. */
   defaultEnqueueOptions?: Omit<EnqueueOptions, 'session' | 'runAt' | 'dedupeKey'>
+  /**
+   * Secrets to remove from handler errors (message and stack) and `ctx.log()` lines before they
+   * are stored or emitted. URL userinfo and common secret parameters are always redacted (see the
+   * README's "Redaction of secrets"); these patterns add to them. @defaultValue `{ patterns: [] }`
+   */
+  redact?: RedactOptions
+}
+
+/** Extra redaction for `JobQueueOptions.redact`. */
+export interface RedactOptions {
+  /**
+   * Every match of each pattern is replaced by `***` (the `g` flag is added for you). A pattern
+   * must not match the empty string. @defaultValue []
+   */
+  patterns?: RegExp[]
 }

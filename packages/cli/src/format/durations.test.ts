@@ -23,7 +23,10 @@ describe('parseDurationMs', () => {
 describe('formatDurationMs', () => {
   it.each([
     [0, '0s'],
-    [999, '0s'],
+    [200, '200ms'],
+    [999, '999ms'],
+    [0.3, '1ms'],
+    [999.7, '999ms'],
     [-5_000, '0s'],
     [45_000, '45s'],
     [192_000, '3m12s'],

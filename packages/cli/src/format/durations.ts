@@ -35,10 +35,12 @@ const DISPLAY_UNITS: Array<[string, number]> = [
 
 /**
  * A short human rendering with the two largest units: `3m12s`, `2h5m`, `9d4h`, `45s`. Below one
- * second it is `0s`; negative durations (a clock ahead of the server's data) render as `0s` too.
+ * second it is in milliseconds (`200ms`, `1ms` for anything above 0); 0 and negative durations (a
+ * clock ahead of the server's data) render as `0s`.
  */
 export function formatDurationMs(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 1_000) return '0s'
+  if (!Number.isFinite(ms) || ms <= 0) return '0s'
+  if (ms < 1_000) return `${Math.min(999, Math.max(1, Math.round(ms)))}ms`
   const parts: string[] = []
   let rest = Math.floor(ms)
   for (const [unit, size] of DISPLAY_UNITS) {

@@ -1,5 +1,6 @@
 import type { BackoffSpec, Job, JobError } from '@durabl/core'
 import { formatDurationMs } from './durations.js'
+import { safeJson, safeLines, safeText } from './safe-text.js'
 import { renderTable } from './table.js'
 import { formatTime, inlineJson, truncate } from './values.js'
 
@@ -80,9 +81,18 @@ export function renderJobTable(jobs: Job[]): string {
       `${job.attempts}/${job.maxAttempts}`,
       formatTime(job.runAt),
       formatTime(job.updatedAt),
-      job.lastError === null ? '' : truncate(`${job.lastError.name}: ${job.lastError.message}`, 60),
+      listedError(job),
     ]),
   )
+}
+
+/**
+ * The LAST ERROR cell: empty for a completed job (an error of an earlier attempt is history, not
+ * its state; `jobs show` lists it), else the last failed attempt's name and message.
+ */
+function listedError(job: Job): string {
+  if (job.lastError === null || job.state === 'completed') return ''
+  return truncate(`${job.lastError.name}: ${job.lastError.message}`, 60)
 }
 
 function describeBackoff(backoff: BackoffSpec): string {
@@ -97,9 +107,9 @@ function describeError(error: JobError): string {
   return `${error.name}: ${error.message}${code}${fatal}`
 }
 
+/** Indents each line of untrusted multi-line text (a stack), escaping each line. */
 function indent(text: string, by = '    '): string {
-  return text
-    .split('\n')
+  return safeLines(text)
     .map((line) => by + line)
     .join('\n')
 }
@@ -137,32 +147,35 @@ export function renderJob(job: Job, options: { includeData: boolean; now: Date }
     metadata.length === 0 ? '-' : metadata.map(([key, value]) => `${key}=${value}`).join(', '),
   ])
 
+  // Every value printed below that came from the database goes through safeText.
   const width = Math.max(...fields.map(([label]) => label.length))
   const lines = [
-    `job ${job.id} (${job.type})`,
-    ...fields.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+    `job ${safeText(job.id)} (${safeText(job.type)})`,
+    ...fields.map(([label, value]) => `  ${label.padEnd(width)}  ${safeText(value)}`),
   ]
 
   if (job.lastError !== null) {
     lines.push('', `last error (attempt ${job.lastError.attempt}, ${formatTime(job.lastError.at)}):`)
-    lines.push(`  ${describeError(job.lastError)}`)
+    lines.push(`  ${safeText(describeError(job.lastError))}`)
     if (job.lastError.stack) lines.push(indent(job.lastError.stack))
   }
   if (job.errors.length > 0) {
     lines.push('', `errors (${job.errors.length}, oldest first):`)
     for (const error of job.errors) {
-      lines.push(`  #${error.attempt}  ${formatTime(error.at)}  ${truncate(describeError(error), 200)}`)
+      lines.push(
+        `  #${error.attempt}  ${formatTime(error.at)}  ${safeText(truncate(describeError(error), 200))}`,
+      )
     }
   }
   if (job.logs.length > 0) {
     lines.push('', `logs (${job.logs.length}, oldest first):`)
     for (const entry of job.logs)
-      lines.push(`  ${formatTime(entry.at)}  [attempt ${entry.attempt}]  ${entry.message}`)
+      lines.push(`  ${formatTime(entry.at)}  [attempt ${entry.attempt}]  ${safeText(entry.message)}`)
   }
   lines.push('')
   if (options.includeData) {
-    lines.push(`data:   ${JSON.stringify(job.data, null, 2)}`)
-    lines.push(`result: ${JSON.stringify(job.result ?? null, null, 2)}`)
+    lines.push(`data:   ${safeJson(JSON.stringify(job.data, null, 2))}`)
+    lines.push(`result: ${safeJson(JSON.stringify(job.result ?? null, null, 2))}`)
   } else {
     lines.push('data and result hidden: they may hold personal data (pass --data to show them)')
   }

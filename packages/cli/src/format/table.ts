@@ -1,3 +1,5 @@
+import { safeText } from './safe-text.js'
+
 export interface TableColumn {
   header: string
   /** Numbers read best right-aligned. @defaultValue 'left' */
@@ -6,9 +8,11 @@ export interface TableColumn {
 
 /**
  * Renders rows as an aligned plain-text table, two spaces between columns, no trailing spaces.
- * Cells are printed as given; callers format numbers and dates first.
+ * Callers format numbers and dates first; every cell goes through `safeText`, so a stored value
+ * with a newline or an ANSI escape cannot break the table or colour the terminal.
  */
-export function renderTable(columns: TableColumn[], rows: string[][]): string {
+export function renderTable(columns: TableColumn[], unsafeRows: string[][]): string {
+  const rows = unsafeRows.map((row) => row.map((cell) => safeText(cell)))
   const widths = columns.map((column, index) =>
     Math.max(column.header.length, ...rows.map((row) => (row[index] ?? '').length)),
   )

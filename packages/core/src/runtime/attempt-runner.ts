@@ -10,6 +10,7 @@ import { ValidationError } from '../errors/validation-error.js'
 import type { AttemptOutcome, JobQueueHooks } from '../hooks.js'
 import type { Job, JobError } from '../job.js'
 import type { BackoffOption } from '../options.js'
+import { redactError, redactSecrets } from '../redaction/redact-secrets.js'
 import { validatePayload } from '../validation/validate-payload.js'
 import type { AckBatcher } from './ack-batcher.js'
 import type { TypedEventEmitter } from './event-emitter.js'
@@ -31,6 +32,8 @@ export interface AttemptRunnerParams {
   acks: AckBatcher
   heartbeater: Heartbeater
   maxPayloadBytes: number
+  /** Extra secrets to redact from errors and log lines (`JobQueueOptions.redact.patterns`). */
+  redactPatterns?: readonly RegExp[]
   hooks: readonly JobQueueHooks[]
   random?: () => number
 }
@@ -119,7 +122,8 @@ export class AttemptRunner {
         handled(this.#request(attempt, { kind: 'fail', error: reasonToError(reason), fatal: true })),
       log: (message) => {
         if (typeof message !== 'string') throw new ValidationError('message', 'must be a string', message)
-        attempt.addLog({ attempt: attempt.job.attempts, message, at: clock.now() })
+        const redacted = redactSecrets(message, this.#params.redactPatterns)
+        attempt.addLog({ attempt: attempt.job.attempts, message: redacted, at: clock.now() })
       },
       progress: (value) => {
         validatePayload(value, 'progress', maxPayloadBytes)
@@ -201,23 +205,23 @@ export class AttemptRunner {
           return
         }
         case 'fail': {
+          // Secrets go before anything sees the error: backoff, the stored record, events, hooks.
+          const error = redactError(decision.error, this.#params.redactPatterns)
           const now = clock.now()
-          const retryAt = decision.fatal
-            ? now
-            : new Date(now.getTime() + this.#retryDelayMs(attempt, decision.error))
-          const jobError = toJobError(decision.error, job.attempts, decision.fatal, now)
+          const retryAt = decision.fatal ? now : new Date(now.getTime() + this.#retryDelayMs(attempt, error))
+          const jobError = toJobError(error, job.attempts, decision.fatal, now)
           const result = await acks.fail({ ...lease, error: jobError, retryAt, fatal: decision.fatal })
           if (result === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
           const willRetry = result === 'retried'
           const elapsedMs = durationMs()
           events.emit('job:failed', {
             job,
-            error: decision.error,
+            error,
             willRetry,
             retryAt: willRetry ? retryAt : null,
             durationMs: elapsedMs,
           })
-          attempt.settleOutcome({ status: 'failed', error: decision.error, willRetry, durationMs: elapsedMs })
+          attempt.settleOutcome({ status: 'failed', error, willRetry, durationMs: elapsedMs })
           return
         }
         case 'release': {

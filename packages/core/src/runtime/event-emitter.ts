@@ -1,5 +1,6 @@
 import { normalizeError } from '../errors/normalize-error.js'
 import type { JobQueueEventName, JobQueueEvents, JobQueueListener } from '../events.js'
+import { validateEventListener, validateEventName } from '../validation/validate-event-listener.js'
 
 type AnyListener = (payload: never) => void
 
@@ -8,12 +9,14 @@ type AnyListener = (payload: never) => void
  * order they were added. A listener that throws (or returns a promise that rejects) is reported as
  * `queue:error` with operation `listener:<event>` and never reaches the code that emitted: job
  * processing must not depend on a metrics exporter being healthy. A `queue:error` listener that
- * throws is swallowed, since reporting it would loop.
+ * throws is swallowed, since reporting it would loop. `on`, `once` and `off` throw a TypeError for
+ * an unknown event name (with the closest names) and for a listener that is not a function.
  */
 export class TypedEventEmitter {
   readonly #listeners = new Map<JobQueueEventName, AnyListener[]>()
 
   on<E extends JobQueueEventName>(event: E, listener: JobQueueListener<E>): this {
+    validateEventListener('queue.on', event, listener)
     const listeners = this.#listeners.get(event) ?? []
     listeners.push(listener as AnyListener)
     this.#listeners.set(event, listeners)
@@ -21,6 +24,7 @@ export class TypedEventEmitter {
   }
 
   off<E extends JobQueueEventName>(event: E, listener: JobQueueListener<E>): this {
+    validateEventListener('queue.off', event, listener)
     const listeners = this.#listeners.get(event)
     if (!listeners) return this
     const index = listeners.findIndex(
@@ -31,6 +35,7 @@ export class TypedEventEmitter {
   }
 
   once<E extends JobQueueEventName>(event: E, listener: JobQueueListener<E>): this {
+    validateEventListener('queue.once', event, listener)
     const wrapper: OnceWrapper = (payload: JobQueueEvents[E]) => {
       this.off(event, wrapper as JobQueueListener<E>)
       return listener(payload)
@@ -40,6 +45,7 @@ export class TypedEventEmitter {
   }
 
   listenerCount(event: JobQueueEventName): number {
+    validateEventName('queue.listenerCount', event)
     return this.#listeners.get(event)?.length ?? 0
   }
 

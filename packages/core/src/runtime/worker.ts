@@ -85,6 +85,7 @@ export class Worker {
       acks: this.#acks,
       heartbeater: this.#heartbeater,
       maxPayloadBytes: options.maxPayloadBytes,
+      redactPatterns: options.redact.patterns,
       hooks: params.hooks,
     })
     this.#fetcher = new Fetcher({

@@ -1,12 +1,14 @@
 import type { BackendSession } from '../backend.js'
 import { ValidationError } from '../errors/validation-error.js'
 import { type BackoffSpec, DEDUPE_SCOPES, type DedupeScope, type JobMetadata } from '../job.js'
-import { DEFAULTS, type EnqueueOptions, type JobQueueOptions } from '../options.js'
+import { DEFAULTS, type EnqueueOptions, type JobQueueOptions, MAXIMUMS, MINIMUMS } from '../options.js'
 import {
   rejectUnknownKeys,
+  requireAtMost,
   requireFiniteAtLeast,
-  requireFiniteInteger,
   requireIntegerAtLeast,
+  requireIntegerBetween,
+  requireNoControlCharacters,
   requireNonEmptyString,
   requireOneOf,
   requireOptionsObject,
@@ -68,18 +70,18 @@ export function resolveEnqueueDefaults(
     priority:
       options.priority === undefined
         ? DEFAULTS.priority
-        : requireFiniteInteger(`${field}.priority`, options.priority),
-    delayMs: options.delayMs === undefined ? 0 : requireFiniteAtLeast(`${field}.delayMs`, options.delayMs, 0),
+        : validatePriority(`${field}.priority`, options.priority),
+    delayMs: options.delayMs === undefined ? 0 : validateDelayMs(`${field}.delayMs`, options.delayMs),
     maxAttempts:
       options.maxAttempts === undefined
         ? DEFAULTS.maxAttempts
-        : requireIntegerAtLeast(`${field}.maxAttempts`, options.maxAttempts, 1),
+        : validateMaxAttempts(`${field}.maxAttempts`, options.maxAttempts),
     backoff:
       options.backoff === undefined
         ? DEFAULTS.backoff
         : validateBackoffSpec(`${field}.backoff`, options.backoff),
     timeoutMs:
-      options.timeoutMs === undefined ? null : requirePositiveFinite(`${field}.timeoutMs`, options.timeoutMs),
+      options.timeoutMs === undefined ? null : validateTimeoutMs(`${field}.timeoutMs`, options.timeoutMs),
     dedupeScope:
       options.dedupeScope === undefined
         ? DEFAULTS.dedupeScope
@@ -107,11 +109,17 @@ export function resolveEnqueueOptions(
   let runAt: Date
   if (options.runAt !== undefined) {
     runAt = requireValidDate(`${field}.runAt`, options.runAt)
+  } else if (options.delayMs === undefined) {
+    runAt = new Date(now.getTime() + defaults.delayMs)
   } else {
-    const delayMs =
-      options.delayMs === undefined
-        ? defaults.delayMs
-        : requireFiniteAtLeast(`${field}.delayMs`, options.delayMs, 0)
+    const delayMs = validateDelayMs(`${field}.delayMs`, options.delayMs)
+    // Past the latest Date, `runAt` would be Invalid Date and the error would name runAt.
+    requireAtMost(
+      `${field}.delayMs`,
+      delayMs,
+      MAXIMUMS.dateMs - now.getTime(),
+      `now + delayMs must not pass the latest Date, ${MAXIMUMS.dateMs} ms since 1970`,
+    )
     runAt = new Date(now.getTime() + delayMs)
   }
 
@@ -120,7 +128,10 @@ export function resolveEnqueueOptions(
   const dedupeKey =
     options.dedupeKey === undefined
       ? null
-      : requireNonEmptyString(`${field}.dedupeKey`, options.dedupeKey, DEFAULTS.maxDedupeKeyLength)
+      : requireNoControlCharacters(
+          `${field}.dedupeKey`,
+          requireNonEmptyString(`${field}.dedupeKey`, options.dedupeKey, DEFAULTS.maxDedupeKeyLength),
+        )
   if (options.dedupeScope !== undefined && dedupeKey === null) {
     throw new ValidationError(
       `${field}.dedupeScope`,
@@ -139,12 +150,12 @@ export function resolveEnqueueOptions(
     priority:
       options.priority === undefined
         ? defaults.priority
-        : requireFiniteInteger(`${field}.priority`, options.priority),
+        : validatePriority(`${field}.priority`, options.priority),
     runAt,
     maxAttempts:
       options.maxAttempts === undefined
         ? defaults.maxAttempts
-        : requireIntegerAtLeast(`${field}.maxAttempts`, options.maxAttempts, 1),
+        : validateMaxAttempts(`${field}.maxAttempts`, options.maxAttempts),
     backoff:
       options.backoff === undefined
         ? defaults.backoff
@@ -152,7 +163,7 @@ export function resolveEnqueueOptions(
     timeoutMs:
       options.timeoutMs === undefined
         ? defaults.timeoutMs
-        : requirePositiveFinite(`${field}.timeoutMs`, options.timeoutMs),
+        : validateTimeoutMs(`${field}.timeoutMs`, options.timeoutMs),
     dedupeKey,
     dedupeScope,
     session: options.session ?? undefined,
@@ -162,4 +173,27 @@ export function resolveEnqueueOptions(
         ? { ...defaults.metadata }
         : { ...defaults.metadata, ...validateMetadata(`${field}.metadata`, options.metadata) },
   }
+}
+
+/** An integer from `MINIMUMS.priority` to `MAXIMUMS.priority` (-1,000,000 to 1,000,000). */
+function validatePriority(field: string, value: unknown): number {
+  return requireIntegerBetween(field, value, MINIMUMS.priority, MAXIMUMS.priority)
+}
+
+/** An integer from 1 to `MAXIMUMS.maxAttempts` (1,000,000). */
+function validateMaxAttempts(field: string, value: unknown): number {
+  requireIntegerAtLeast(field, value, 1)
+  return requireAtMost(field, value as number, MAXIMUMS.maxAttempts, 'MAXIMUMS.maxAttempts')
+}
+
+/** At least 0, and no later than the latest Date even from the epoch (checked against now at enqueue). */
+function validateDelayMs(field: string, value: unknown): number {
+  const delayMs = requireFiniteAtLeast(field, value, 0)
+  return requireAtMost(field, delayMs, MAXIMUMS.dateMs, `the latest Date is ${MAXIMUMS.dateMs} ms since 1970`)
+}
+
+/** Positive and no longer than a Node.js timer can wait. */
+function validateTimeoutMs(field: string, value: unknown): number {
+  const timeoutMs = requirePositiveFinite(field, value)
+  return requireAtMost(field, timeoutMs, MAXIMUMS.timerMs, 'the longest timer Node.js can set')
 }

@@ -2,12 +2,14 @@ import { type Clock, systemClock } from '../clock.js'
 import { ValidationError } from '../errors/validation-error.js'
 import { DEFAULTS, type JobQueueOptions, MINIMUMS } from '../options.js'
 import { type ResolvedEnqueueDefaults, resolveEnqueueDefaults } from './resolve-enqueue-options.js'
+import { type ResolvedRedactOptions, resolveRedactOptions } from './resolve-redact-options.js'
 import {
   rejectUnknownKeys,
-  requireFiniteAtLeast,
   requireIntegerAtLeast,
+  requireNoControlCharacters,
   requireNonEmptyString,
   requireOptionsObject,
+  requireTimerMs,
 } from './rules.js'
 
 const JOB_QUEUE_OPTION_KEYS = [
@@ -18,6 +20,7 @@ const JOB_QUEUE_OPTION_KEYS = [
   'shutdownTimeoutMs',
   'maxPayloadBytes',
   'defaultEnqueueOptions',
+  'redact',
 ] as const satisfies ReadonlyArray<keyof JobQueueOptions>
 
 /** The longest worker id accepted; it is stored on every active job. */
@@ -31,6 +34,7 @@ export interface ResolvedJobQueueOptions {
   shutdownTimeoutMs: number
   maxPayloadBytes: number
   defaultEnqueueOptions: ResolvedEnqueueDefaults
+  redact: ResolvedRedactOptions
 }
 
 /** Validates the queue's options once, at construction. `defaultWorkerId` is called only when needed. */
@@ -49,19 +53,18 @@ export function resolveJobQueueOptions(
     workerId:
       options.workerId === undefined
         ? defaultWorkerId()
-        : requireNonEmptyString('options.workerId', options.workerId, MAX_WORKER_ID_LENGTH),
+        : requireNoControlCharacters(
+            'options.workerId',
+            requireNonEmptyString('options.workerId', options.workerId, MAX_WORKER_ID_LENGTH),
+          ),
     recoverIntervalMs:
       options.recoverIntervalMs === undefined
         ? DEFAULTS.recoverIntervalMs
-        : requireFiniteAtLeast(
-            'options.recoverIntervalMs',
-            options.recoverIntervalMs,
-            MINIMUMS.recoverIntervalMs,
-          ),
+        : requireTimerMs('options.recoverIntervalMs', options.recoverIntervalMs, MINIMUMS.recoverIntervalMs),
     shutdownTimeoutMs:
       options.shutdownTimeoutMs === undefined
         ? DEFAULTS.shutdownTimeoutMs
-        : requireFiniteAtLeast('options.shutdownTimeoutMs', options.shutdownTimeoutMs, 0),
+        : requireTimerMs('options.shutdownTimeoutMs', options.shutdownTimeoutMs, 0),
     maxPayloadBytes:
       options.maxPayloadBytes === undefined
         ? DEFAULTS.maxPayloadBytes
@@ -70,6 +73,7 @@ export function resolveJobQueueOptions(
       options.defaultEnqueueOptions as JobQueueOptions['defaultEnqueueOptions'],
       'options.defaultEnqueueOptions',
     ),
+    redact: resolveRedactOptions(options.redact),
   }
 }
 

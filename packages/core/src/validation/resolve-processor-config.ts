@@ -1,11 +1,6 @@
 import { ValidationError } from '../errors/validation-error.js'
 import { type BackoffOption, DEFAULTS, MINIMUMS, type ProcessorConfig } from '../options.js'
-import {
-  rejectUnknownKeys,
-  requireFiniteAtLeast,
-  requireIntegerAtLeast,
-  requireOptionsObject,
-} from './rules.js'
+import { rejectUnknownKeys, requireIntegerAtLeast, requireOptionsObject, requireTimerMs } from './rules.js'
 import { validateBackoffOption } from './validate-backoff.js'
 
 const PROCESSOR_CONFIG_KEYS = [
@@ -36,12 +31,12 @@ export function resolveProcessorConfig(input: unknown, field = 'config'): Resolv
   const leaseMs =
     config.leaseMs === undefined
       ? DEFAULTS.leaseMs
-      : requireFiniteAtLeast(`${field}.leaseMs`, config.leaseMs, MINIMUMS.leaseMs)
+      : requireTimerMs(`${field}.leaseMs`, config.leaseMs, MINIMUMS.leaseMs)
   let heartbeatMs: number
   if (config.heartbeatMs === undefined) {
     heartbeatMs = Math.max(MINIMUMS.heartbeatMs, Math.floor(leaseMs / HEARTBEATS_PER_LEASE))
   } else {
-    heartbeatMs = requireFiniteAtLeast(`${field}.heartbeatMs`, config.heartbeatMs, MINIMUMS.heartbeatMs)
+    heartbeatMs = requireTimerMs(`${field}.heartbeatMs`, config.heartbeatMs, MINIMUMS.heartbeatMs)
     if (heartbeatMs >= leaseMs) {
       throw new ValidationError(`${field}.heartbeatMs`, `must be less than leaseMs (${leaseMs})`, heartbeatMs)
     }
@@ -54,7 +49,7 @@ export function resolveProcessorConfig(input: unknown, field = 'config'): Resolv
     pollIntervalMs:
       config.pollIntervalMs === undefined
         ? null
-        : requireFiniteAtLeast(`${field}.pollIntervalMs`, config.pollIntervalMs, MINIMUMS.pollIntervalMs),
+        : requireTimerMs(`${field}.pollIntervalMs`, config.pollIntervalMs, MINIMUMS.pollIntervalMs),
     leaseMs,
     heartbeatMs,
     backoff: config.backoff === undefined ? null : validateBackoffOption(`${field}.backoff`, config.backoff),

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/validation-error.js'
+import { MAXIMUMS } from '../options.js'
 
 /**
  * Small assertions shared by the option resolvers. Each throws a ValidationError whose message
@@ -49,6 +50,47 @@ export function requireNonEmptyString(field: string, value: unknown, maxLength: 
   return value
 }
 
+/** C0 controls (newline, tab, ESC…), DEL and C1 controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
+
+/**
+ * Names and keys that end up in logs, tables and terminals (job types, dedupe keys, worker ids)
+ * must not carry control characters: a newline or an ANSI escape would forge or colour output.
+ */
+export function requireNoControlCharacters(field: string, value: string): string {
+  const found = CONTROL_CHARACTER.exec(value)
+  if (found) {
+    const codePoint = found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')
+    throw new ValidationError(
+      field,
+      `must not contain control characters (U+${codePoint} at index ${found.index})`,
+      value,
+    )
+  }
+  return value
+}
+
+/** An integer in `[minimum, maximum]`; the message gives both bounds. */
+export function requireIntegerBetween(
+  field: string,
+  value: unknown,
+  minimum: number,
+  maximum: number,
+): number {
+  requireFiniteInteger(field, value)
+  if ((value as number) < minimum || (value as number) > maximum) {
+    throw new ValidationError(field, `must be an integer from ${minimum} to ${maximum}`, value)
+  }
+  return value as number
+}
+
+/** Rejects a number above `maximum`, saying why the bound exists. */
+export function requireAtMost(field: string, value: number, maximum: number, reason: string): number {
+  if (value > maximum) throw new ValidationError(field, `must be at most ${maximum} (${reason})`, value)
+  return value
+}
+
 export function requireFiniteInteger(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new ValidationError(field, 'must be a finite integer', value)
@@ -95,4 +137,10 @@ export function requireOneOf<T extends string>(field: string, value: unknown, al
 export function requireFunction<T>(field: string, value: unknown): T {
   if (typeof value !== 'function') throw new ValidationError(field, 'must be a function', value)
   return value as T
+}
+
+/** A duration a Node.js timer waits: at least `minimum`, at most `MAXIMUMS.timerMs`. */
+export function requireTimerMs(field: string, value: unknown, minimum: number): number {
+  const ms = requireFiniteAtLeast(field, value, minimum)
+  return requireAtMost(field, ms, MAXIMUMS.timerMs, 'the longest timer Node.js can set')
 }

@@ -1,7 +1,10 @@
 import { DEFAULTS } from '../options.js'
-import { requireNonEmptyString } from './rules.js'
+import { requireNoControlCharacters, requireNonEmptyString } from './rules.js'
 
-/** A job type names a processor: a non-empty string of at most `DEFAULTS.maxTypeLength` characters. */
+/**
+ * A job type names a processor: a non-empty string of at most `DEFAULTS.maxTypeLength` characters,
+ * without control characters (it is printed in logs, tables and terminals).
+ */
 export function validateJobType(value: unknown, field = 'type'): string {
-  return requireNonEmptyString(field, value, DEFAULTS.maxTypeLength)
+  return requireNoControlCharacters(field, requireNonEmptyString(field, value, DEFAULTS.maxTypeLength))
 }
