@@ -1,6 +1,6 @@
 import { type Job, pendingJobFields } from '@durabl/core'
 import { describe, expect, it } from 'vitest'
-import { renderJob, renderJobTable } from './job.js'
+import { jobForDisplay, renderJob, renderJobTable } from './job.js'
 import { renderStatsTable } from './stats.js'
 
 const at = new Date('2030-01-01T12:00:00.000Z')
@@ -95,5 +95,34 @@ describe('printing stored text', () => {
 
   it('prints a fixed backoff under a second in milliseconds', () => {
     expect(renderJob(job(), { includeData: false, now: at })).toMatch(/backoff\s+fixed 200ms/)
+  })
+})
+
+describe('secrets stored before redaction', () => {
+  const leaky = {
+    attempt: 1,
+    name: 'MongoServerError',
+    message: 'connect failed: mongodb://admin:hunter2@db.internal/app',
+    code: null,
+    stack: 'MongoServerError: connect failed: mongodb://admin:hunter2@db.internal/app\n    at x.js:1:1',
+    fatal: false,
+    at,
+  }
+  const stored = job({
+    state: 'failed',
+    lastError: leaky,
+    errors: [leaky],
+    logs: [{ attempt: 1, message: 'calling https://api.example.com/?token=s3cr3t', at }],
+  })
+
+  it('are redacted in the table, the details and --json', () => {
+    const printed = [
+      renderJobTable([stored]),
+      renderJob(stored, { includeData: false, now: at }),
+      JSON.stringify(jobForDisplay(stored, false)),
+    ].join('\n')
+    expect(printed).not.toContain('hunter2')
+    expect(printed).not.toContain('s3cr3t')
+    expect(printed).toContain('mongodb://***@db.internal/app')
   })
 })

@@ -1,4 +1,4 @@
-import type { BackoffSpec, Job, JobError } from '@durabl/core'
+import { type BackoffSpec, type Job, type JobError, redactSecrets } from '@durabl/core'
 import { formatDurationMs } from './durations.js'
 import { safeJson, safeLines, safeText } from './safe-text.js'
 import { renderTable } from './table.js'
@@ -47,7 +47,7 @@ export function summarizeJob(job: Job): JobSummary {
         : {
             attempt: lastError.attempt,
             name: lastError.name,
-            message: lastError.message,
+            message: redactSecrets(lastError.message),
             code: lastError.code,
             at: lastError.at,
           },
@@ -60,7 +60,25 @@ export function summarizeJob(job: Job): JobSummary {
  */
 export function jobForDisplay(job: Job, includeData: boolean): Record<string, unknown> {
   const { leaseToken: _leaseToken, data, result, ...rest } = job
-  return includeData ? { ...rest, data, result } : rest
+  const shown = {
+    ...rest,
+    lastError: rest.lastError && redactError(rest.lastError),
+    errors: rest.errors.map(redactError),
+    logs: rest.logs.map((entry) => ({ ...entry, message: redactSecrets(entry.message) })),
+  }
+  return includeData ? { ...shown, data, result } : shown
+}
+
+/**
+ * Errors and logs stored before redaction existed (or by another writer) may still hold secrets:
+ * the CLI redacts them again when it prints them, in tables, details and `--json` alike.
+ */
+function redactError(error: JobError): JobError {
+  return {
+    ...error,
+    message: redactSecrets(error.message),
+    stack: error.stack === null ? null : redactSecrets(error.stack),
+  }
 }
 
 export function renderJobTable(jobs: Job[]): string {
@@ -92,7 +110,7 @@ export function renderJobTable(jobs: Job[]): string {
  */
 function listedError(job: Job): string {
   if (job.lastError === null || job.state === 'completed') return ''
-  return truncate(`${job.lastError.name}: ${job.lastError.message}`, 60)
+  return truncate(`${job.lastError.name}: ${redactSecrets(job.lastError.message)}`, 60)
 }
 
 function describeBackoff(backoff: BackoffSpec): string {
@@ -104,12 +122,12 @@ function describeBackoff(backoff: BackoffSpec): string {
 function describeError(error: JobError): string {
   const code = error.code === null ? '' : ` [${error.code}]`
   const fatal = error.fatal ? ' (fatal)' : ''
-  return `${error.name}: ${error.message}${code}${fatal}`
+  return `${error.name}: ${redactSecrets(error.message)}${code}${fatal}`
 }
 
-/** Indents each line of untrusted multi-line text (a stack), escaping each line. */
+/** Indents each line of untrusted multi-line text (a stack), redacted and escaping each line. */
 function indent(text: string, by = '    '): string {
-  return safeLines(text)
+  return safeLines(redactSecrets(text))
     .map((line) => by + line)
     .join('\n')
 }
@@ -170,7 +188,9 @@ export function renderJob(job: Job, options: { includeData: boolean; now: Date }
   if (job.logs.length > 0) {
     lines.push('', `logs (${job.logs.length}, oldest first):`)
     for (const entry of job.logs)
-      lines.push(`  ${formatTime(entry.at)}  [attempt ${entry.attempt}]  ${safeText(entry.message)}`)
+      lines.push(
+        `  ${formatTime(entry.at)}  [attempt ${entry.attempt}]  ${safeText(redactSecrets(entry.message))}`,
+      )
   }
   lines.push('')
   if (options.includeData) {
