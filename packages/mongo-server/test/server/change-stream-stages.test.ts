@@ -12,7 +12,7 @@ const mongo = await useMongo()
  * "$changeStreamSplitLargeEvent"; jstests/change_streams/allowlist.js). Any other stage fails the
  * aggregate with 20 IllegalOperation "<stage> is not permitted in a $changeStream pipeline"
  * (src/mongo/db/pipeline/pipeline.cpp); `$changeStreamSplitLargeEvent` before another stage fails
- * with 7182802.
+ * with 7182802, and `$changeStream` anywhere but first with 40602.
  */
 describe('stages after $changeStream', () => {
   it('runs every allowed stage', async (context) => {
@@ -62,6 +62,15 @@ describe('stages after $changeStream', () => {
     expect(error.code).toBe(20)
     expect(error.codeName).toBe('IllegalOperation')
     expect(error.message).toBe(`${name} is not permitted in a $changeStream pipeline`)
+  })
+
+  it('refuses $changeStream anywhere but first with 40602', async (context) => {
+    mongo.require(context, 'changeStreams')
+    const jobs = (await mongo.db()).collection('jobs')
+    await jobs.insertOne({ seed: true })
+    const error = await rejection(jobs.aggregate([{ $match: {} }, { $changeStream: {} }]).toArray())
+    expect(error.code).toBe(40602)
+    expect(error.message).toBe('$changeStream is only valid as the first stage in a pipeline.')
   })
 
   it('refuses $changeStreamSplitLargeEvent before another stage with 7182802', async (context) => {

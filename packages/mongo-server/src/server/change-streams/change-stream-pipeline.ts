@@ -71,7 +71,7 @@ function validateStages(stages: Document[]): Document[] {
     }
     const name = names[0]!
     if (name === '$changeStream') {
-      throw new MongoCommandError(40602, '$changeStream is only valid as the first stage in a pipeline')
+      throw new MongoCommandError(40602, '$changeStream is only valid as the first stage in a pipeline.')
     }
     if (name === splitLargeEventStage) {
       if (position !== stages.length - 1) {
