@@ -8,9 +8,7 @@ const mongo = await useMongo()
  * mongod: replacing a whole document (`replaceOne`, `findOneAndReplace`) is reported as a `replace`
  * event carrying the new document in `fullDocument` and `documentKey`, with no
  * `updateDescription`; an update with operators is an `update` event (manual, "Change Events:
- * replace", "update"). (A pipeline update is logged as a replacement when its delta would not be
- * smaller than the new document, jstests/core/write/update/pipeline_update_oplog.js, so it may
- * surface as `replace` too; the in-process server always reports pipeline updates as `update`.)
+ * replace", "update").
  */
 describe('replace events', () => {
   it('replaceOne and findOneAndReplace give replace events with the full document', async (context) => {
@@ -33,5 +31,33 @@ describe('replace events', () => {
       expect(replace).not.toHaveProperty('updateDescription')
     }
     expect(events[2]?.updateDescription.updatedFields).toEqual({ state: 'archived' })
+  })
+})
+
+/**
+ * mongod: a pipeline update is logged as a delta ($v: 2 diff) only when the diff is smaller than the
+ * new document (with 15 bytes of padding), otherwise as a replacement, which a change stream
+ * reports as `replace` with `fullDocument` (src/mongo/db/update/document_diff_calculator.cpp
+ * `computeOplogDiff`, used by the pipeline executor; /work/shared/notes/real-mongodb-behaviour.md).
+ * Rewriting most of a small document gives `replace`; changing one field of a large one, `update`.
+ */
+describe('pipeline updates', () => {
+  it('are replace events when the delta is not smaller than the document, update events otherwise', async (context) => {
+    mongo.require(context, 'changeStreams')
+    const jobs = (await mongo.db()).collection('jobs')
+    await jobs.insertMany([
+      { _id: 'small' as never, n: 1 },
+      { _id: 'large' as never, n: 1, payload: 'x'.repeat(1_000) },
+    ])
+    const stream = await opened(jobs.watch([], { maxAwaitTimeMS: 100 }))
+    await jobs.updateOne({ _id: 'small' as never }, [{ $set: { n: 2, state: 'pending' } }])
+    await jobs.updateOne({ _id: 'large' as never }, [{ $set: { n: 2 } }])
+    await jobs.findOneAndUpdate({ _id: 'small' as never }, [{ $set: { n: 3, state: 'active' } }])
+    const events = await nextEvents(stream, 3)
+    await stream.close()
+    expect(events.map((event) => event.operationType)).toEqual(['replace', 'update', 'replace'])
+    expect(events[0]?.fullDocument).toEqual({ _id: 'small', n: 2, state: 'pending' })
+    expect(events[1]?.updateDescription.updatedFields).toEqual({ n: 2 })
+    expect(events[2]?.fullDocument).toEqual({ _id: 'small', n: 3, state: 'active' })
   })
 })

@@ -1,5 +1,6 @@
 import { Timestamp } from 'bson'
 import type { Document } from '../bson-values.js'
+import { loggedAsDelta } from './oplog-delta.js'
 import { resumeTokenFor } from './resume-token.js'
 import { describeUpdate } from './update-description.js'
 
@@ -15,6 +16,8 @@ export interface ChangeInput {
   after?: Document | undefined
   /** Set for writes committed by a transaction. */
   transaction?: { lsid: Document; txnNumber: unknown } | undefined
+  /** An update given as a pipeline: mongod may log it as a replacement (see `loggedAsDelta`). */
+  pipelineUpdate?: boolean | undefined
 }
 
 /** A change to the catalog: a dropped or renamed collection, or a dropped database. */
@@ -37,6 +40,12 @@ export interface LoggedChange {
   /** The target of a rename. */
   readonly to?: Namespace | undefined
   readonly event: Document
+}
+
+/** A pipeline update that mongod would log as a replacement is reported as `replace`. */
+function reportedKind(change: ChangeInput): ChangeKind {
+  if (change.kind !== 'update' || change.pipelineUpdate !== true) return change.kind
+  return loggedAsDelta(change.before ?? {}, change.after ?? {}) ? 'update' : 'replace'
 }
 
 /** How many events are kept for resuming; older resume tokens get ChangeStreamHistoryLost. */
@@ -81,24 +90,24 @@ export class ChangeLog {
     const wallTime = new Date()
     for (const change of changes) {
       this.lastSequence += 1
+      const kind = reportedKind(change)
       const event: Document = {
         _id: resumeTokenFor(this.lastSequence),
-        operationType: change.kind,
+        operationType: kind,
         clusterTime,
         wallTime,
       }
-      if (change.kind === 'insert' || change.kind === 'replace') event.fullDocument = change.after
+      if (kind === 'insert' || kind === 'replace') event.fullDocument = change.after
       event.ns = { db: change.database, coll: change.collection }
       event.documentKey = { _id: change.documentId }
-      if (change.kind === 'update')
-        event.updateDescription = describeUpdate(change.before ?? {}, change.after ?? {})
+      if (kind === 'update') event.updateDescription = describeUpdate(change.before ?? {}, change.after ?? {})
       if (change.transaction !== undefined) {
         event.lsid = change.transaction.lsid
         event.txnNumber = change.transaction.txnNumber
       }
       this.events.push({
         sequence: this.lastSequence,
-        kind: change.kind,
+        kind,
         database: change.database,
         collection: change.collection,
         event,
