@@ -1,5 +1,7 @@
 import { Timestamp } from 'bson'
 import type { Document } from '../bson-values.js'
+import { loggedAsDelta } from './oplog-delta.js'
+import { resumeTokenFor } from './resume-token.js'
 import { describeUpdate } from './update-description.js'
 
 export type ChangeKind = 'insert' | 'update' | 'replace' | 'delete'
@@ -14,28 +16,40 @@ export interface ChangeInput {
   after?: Document | undefined
   /** Set for writes committed by a transaction. */
   transaction?: { lsid: Document; txnNumber: unknown } | undefined
+  /** An update given as a pipeline: mongod may log it as a replacement (see `loggedAsDelta`). */
+  pipelineUpdate?: boolean | undefined
+}
+
+/** A change to the catalog: a dropped or renamed collection, or a dropped database. */
+export type CatalogChange =
+  | { kind: 'drop'; database: string; collection: string }
+  | { kind: 'rename'; database: string; collection: string; to: Namespace }
+  | { kind: 'dropDatabase'; database: string }
+
+export interface Namespace {
+  database: string
+  collection: string
 }
 
 export interface LoggedChange {
   readonly sequence: number
+  readonly kind: ChangeKind | CatalogChange['kind']
   readonly database: string
-  readonly collection: string
+  /** Undefined for `dropDatabase`. */
+  readonly collection: string | undefined
+  /** The target of a rename. */
+  readonly to?: Namespace | undefined
   readonly event: Document
+}
+
+/** A pipeline update that mongod would log as a replacement is reported as `replace`. */
+function reportedKind(change: ChangeInput): ChangeKind {
+  if (change.kind !== 'update' || change.pipelineUpdate !== true) return change.kind
+  return loggedAsDelta(change.before ?? {}, change.after ?? {}) ? 'update' : 'replace'
 }
 
 /** How many events are kept for resuming; older resume tokens get ChangeStreamHistoryLost. */
 const retainedEventCount = 50_000
-
-/** Resume tokens are opaque to clients; ours encode the event's sequence number in hex. */
-export function resumeTokenFor(sequence: number): Document {
-  return { _data: `82${sequence.toString(16).padStart(16, '0').toUpperCase()}` }
-}
-
-export function sequenceOfToken(token: unknown): number | undefined {
-  const data = (token as { _data?: unknown } | null)?._data
-  if (typeof data !== 'string' || !/^82[0-9A-Fa-f]{16}$/.test(data)) return undefined
-  return Number.parseInt(data.slice(2), 16)
-}
 
 /** The server's change history (an oplog in miniature) and the clock that stamps it. */
 export class ChangeLog {
@@ -76,35 +90,73 @@ export class ChangeLog {
     const wallTime = new Date()
     for (const change of changes) {
       this.lastSequence += 1
+      const kind = reportedKind(change)
       const event: Document = {
         _id: resumeTokenFor(this.lastSequence),
-        operationType: change.kind,
+        operationType: kind,
         clusterTime,
         wallTime,
       }
-      if (change.kind === 'insert' || change.kind === 'replace') event.fullDocument = change.after
+      if (kind === 'insert' || kind === 'replace') event.fullDocument = change.after
       event.ns = { db: change.database, coll: change.collection }
       event.documentKey = { _id: change.documentId }
-      if (change.kind === 'update')
-        event.updateDescription = describeUpdate(change.before ?? {}, change.after ?? {})
+      if (kind === 'update') event.updateDescription = describeUpdate(change.before ?? {}, change.after ?? {})
       if (change.transaction !== undefined) {
         event.lsid = change.transaction.lsid
         event.txnNumber = change.transaction.txnNumber
       }
       this.events.push({
         sequence: this.lastSequence,
+        kind,
         database: change.database,
         collection: change.collection,
         event,
       })
     }
+    this.appended()
+  }
+
+  /**
+   * Records a drop, rename or dropped database, each at its own cluster time as mongod's oplog
+   * entries are. The events have mongod's shape without `showExpandedEvents`: no collectionUUID.
+   */
+  appendCatalogChange(change: CatalogChange): void {
+    this.lastSequence += 1
+    const collection = change.kind === 'dropDatabase' ? undefined : change.collection
+    const event: Document = {
+      _id: resumeTokenFor(this.lastSequence),
+      operationType: change.kind,
+      clusterTime: this.tick(),
+      wallTime: new Date(),
+      ns: collection === undefined ? { db: change.database } : { db: change.database, coll: collection },
+    }
+    const to = change.kind === 'rename' ? change.to : undefined
+    if (to !== undefined) event.to = { db: to.database, coll: to.collection }
+    this.events.push({
+      sequence: this.lastSequence,
+      kind: change.kind,
+      database: change.database,
+      collection,
+      to,
+      event,
+    })
+    this.appended()
+  }
+
+  private appended(): void {
     if (this.events.length > retainedEventCount)
       this.events.splice(0, this.events.length - retainedEventCount)
     for (const wake of [...this.waiters]) wake()
   }
 
-  /** Events with a sequence number greater than `sequence`, oldest first. */
-  *after(sequence: number): Iterable<LoggedChange> {
+  /** The change with this sequence number, if it is still retained. */
+  at(sequence: number): LoggedChange | undefined {
+    const position = this.firstPositionAfter(sequence - 1)
+    const logged = this.events[position]
+    return logged?.sequence === sequence ? logged : undefined
+  }
+
+  private firstPositionAfter(sequence: number): number {
     let low = 0
     let high = this.events.length
     while (low < high) {
@@ -112,7 +164,13 @@ export class ChangeLog {
       if (this.events[middle]!.sequence <= sequence) low = middle + 1
       else high = middle
     }
-    for (let position = low; position < this.events.length; position += 1) yield this.events[position]!
+    return low
+  }
+
+  /** Events with a sequence number greater than `sequence`, oldest first. */
+  *after(sequence: number): Iterable<LoggedChange> {
+    for (let position = this.firstPositionAfter(sequence); position < this.events.length; position += 1)
+      yield this.events[position]!
   }
 
   /** The sequence of the last event before the given cluster time (for `startAtOperationTime`). */

@@ -63,7 +63,10 @@ const aggregate: CommandHandler = (context) => {
     return startChangeStream(context, collectionName, pipeline)
   for (const stage of pipeline) {
     const name = Object.keys(stage)[0] ?? ''
-    if (unsupportedStages.has(name) || name === '$changeStream') {
+    if (name === '$changeStream') {
+      throw new MongoCommandError(40602, '$changeStream is only valid as the first stage in a pipeline.')
+    }
+    if (unsupportedStages.has(name)) {
       throw new MongoCommandError(
         errorCodes.badValue,
         `${name} is not supported by the in-process MongoDB server`,

@@ -1,30 +1,46 @@
-import type { Timestamp } from 'bson'
+import { Long, type Timestamp } from 'bson'
 import { type Document, isPlainObject, numberArgument } from '../bson-values.js'
-import { sequenceOfToken } from '../change-streams/change-log.js'
-import { ChangeStream } from '../change-streams/change-stream.js'
+import { ChangeStream, type ChangeStreamStart } from '../change-streams/change-stream.js'
+import { parseResumeToken } from '../change-streams/resume-token.js'
 import type { ChangeStreamCursor } from '../cursors.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
 import type { CommandContext } from './command-context.js'
 import { defaultFirstBatchSize } from './cursor-replies.js'
 
-function startPosition(context: CommandContext, options: Document): number {
+/** Where the stream starts: after a resume token, at an operation time, or now. */
+function startOf(context: CommandContext, options: Document): ChangeStreamStart {
   const changeLog = context.server.changeLog
-  const token = options.resumeAfter ?? options.startAfter
-  if (token !== undefined && token !== null) {
-    const sequence = sequenceOfToken(token)
-    if (sequence === undefined) throw new MongoCommandError(errorCodes.badValue, 'invalid resume token')
-    if (sequence < changeLog.oldestRetainedSequence - 1) {
+  const { resumeAfter, startAfter } = options
+  const given = (value: unknown) => value !== undefined && value !== null
+  if (given(resumeAfter) && given(startAfter)) {
+    throw new MongoCommandError(
+      50865,
+      "Do not specify both 'resumeAfter' and 'startAfter' in a $changeStream stage",
+    )
+  }
+  const token = given(resumeAfter) ? resumeAfter : startAfter
+  if (given(token)) {
+    const point = parseResumeToken(token)
+    if (point === undefined) throw new MongoCommandError(errorCodes.badValue, 'invalid resume token')
+    if (point.fromInvalidate && given(resumeAfter)) {
+      throw new MongoCommandError(
+        errorCodes.invalidResumeToken,
+        "Attempting to resume a change stream using 'resumeAfter' is not allowed from an invalidate notification.",
+      )
+    }
+    if (point.sequence < changeLog.oldestRetainedSequence - 1) {
       throw new MongoCommandError(
         errorCodes.changeStreamHistoryLost,
         'Resume of change stream was not possible, as the resume point may no longer be in the oplog.',
       )
     }
-    return sequence
+    return { position: point.sequence, resumedAfterChange: !point.fromInvalidate }
   }
-  if (options.startAtOperationTime !== undefined && options.startAtOperationTime !== null) {
-    return changeLog.sequenceBefore(options.startAtOperationTime as Timestamp)
+  if (given(options.startAtOperationTime)) {
+    const position = changeLog.sequenceBefore(options.startAtOperationTime as Timestamp)
+    return { position, resumedAfterChange: false }
   }
-  return changeLog.latestSequence
+  return { position: changeLog.latestSequence, resumedAfterChange: false }
 }
 
 /** `aggregate` whose first stage is `$changeStream`: opens a tailing cursor over the change log. */
@@ -55,7 +71,7 @@ export function startChangeStream(
     scope,
     stages,
     typeof options.fullDocument === 'string' ? options.fullDocument : 'default',
-    startPosition(context, options),
+    startOf(context, options),
   )
   const cursorOptions = (context.command.cursor ?? {}) as Document
   const batchSize = numberArgument(cursorOptions.batchSize, defaultFirstBatchSize)
@@ -64,15 +80,18 @@ export function startChangeStream(
     collectionName === undefined
       ? `${context.database}.$cmd.aggregate`
       : `${context.database}.${collectionName}`
-  const id = context.server.cursors.newId()
-  context.server.cursors.add({
-    kind: 'changeStream',
-    id,
-    namespace,
-    stream,
-    sessionKey: context.session?.key,
-    killed: false,
-  })
+  // An invalidate in the first batch (resuming after a drop) closes the cursor at once.
+  const id = stream.finished ? Long.ZERO : context.server.cursors.newId()
+  if (!stream.finished) {
+    context.server.cursors.add({
+      kind: 'changeStream',
+      id,
+      namespace,
+      stream,
+      sessionKey: context.session?.key,
+      killed: false,
+    })
+  }
   return { cursor: { firstBatch, postBatchResumeToken: stream.resumeToken, id, ns: namespace }, ok: 1 }
 }
 
@@ -87,19 +106,31 @@ export async function changeStreamGetMore(
   const limit = numberArgument(context.command.batchSize, 0) || Number.POSITIVE_INFINITY
   const awaitMs = numberArgument(context.command.maxTimeMS, context.server.options.defaultAwaitMs)
   const deadline = Date.now() + awaitMs
-  let nextBatch = cursor.stream.nextBatch(limit)
-  while (nextBatch.length === 0 && !cursor.killed && Date.now() < deadline) {
+  const stream = cursor.stream
+  const next = () => {
+    try {
+      return stream.nextBatch(limit)
+    } catch (error) {
+      // mongod destroys a cursor whose getMore fails (280 for an event whose _id was modified).
+      context.server.cursors.remove(cursor.id)
+      throw error
+    }
+  }
+  let nextBatch = next()
+  while (nextBatch.length === 0 && !stream.finished && !cursor.killed && Date.now() < deadline) {
     await context.server.changeLog.waitForChange(deadline - Date.now()).promise
-    if (!cursor.killed) nextBatch = cursor.stream.nextBatch(limit)
+    if (!cursor.killed) nextBatch = next()
   }
   if (cursor.killed) {
     throw new MongoCommandError(errorCodes.cursorNotFound, `cursor id ${cursor.id.toString()} not found`)
   }
+  // After an invalidate the cursor is closed: id 0 tells the driver the stream has ended.
+  if (stream.finished) context.server.cursors.remove(cursor.id)
   return {
     cursor: {
       nextBatch,
-      postBatchResumeToken: cursor.stream.resumeToken,
-      id: cursor.id,
+      postBatchResumeToken: stream.resumeToken,
+      id: stream.finished ? Long.ZERO : cursor.id,
       ns: cursor.namespace,
     },
     ok: 1,

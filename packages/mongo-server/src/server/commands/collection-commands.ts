@@ -1,7 +1,8 @@
 import type { Document } from '../bson-values.js'
 import { compileFilter } from '../query/select-records.js'
-import type { CommandHandler } from './command-context.js'
+import type { CommandContext, CommandHandler } from './command-context.js'
 import { firstBatchReply } from './cursor-replies.js'
+import { renameCollection } from './rename-collection-command.js'
 
 /** Fields every command may carry that are not options of the command itself. */
 const protocolFields = new Set([
@@ -23,18 +24,37 @@ const create: CommandHandler = (context) => {
   return { ok: 1 }
 }
 
-const drop: CommandHandler = (context) => {
-  const name = String(context.command.drop)
+/** Drops a collection; change streams see a `drop` event (streams on it are invalidated). */
+function dropCollection(context: CommandContext, name: string): number {
+  const database = context.database
+  const collection = context.server.catalog.collection(database, name)
   context.server.cursors.removeWhere(
-    (cursor) => cursor.kind === 'batch' && cursor.namespace === `${context.database}.${name}`,
+    (cursor) => cursor.kind === 'batch' && cursor.namespace === `${database}.${name}`,
   )
-  // MongoDB 7 answers ok for a missing collection too.
-  context.server.catalog.dropCollection(context.database, name)
-  return { ns: `${context.database}.${name}`, nIndexesWas: 1, ok: 1 }
+  if (collection === undefined) return 0
+  context.server.catalog.dropCollection(database, name)
+  context.server.changeLog.appendCatalogChange({ kind: 'drop', database, collection: name })
+  return collection.indexSpecs().length
 }
 
+const drop: CommandHandler = (context) => {
+  const name = String(context.command.drop)
+  // MongoDB 7 answers ok for a missing collection too, and logs nothing for it.
+  const nIndexesWas = dropCollection(context, name)
+  return { ns: `${context.database}.${name}`, nIndexesWas, ok: 1 }
+}
+
+/**
+ * Drops each collection (a `drop` event apiece), then the database (a `dropDatabase` event, which
+ * invalidates streams on the database), as mongod does. A database with no collections logs nothing.
+ */
 const dropDatabase: CommandHandler = (context) => {
+  const collections = context.server.catalog.collectionsOf(context.database)
+  for (const collection of collections) dropCollection(context, collection.name)
   context.server.catalog.dropDatabase(context.database)
+  if (collections.length > 0) {
+    context.server.changeLog.appendCatalogChange({ kind: 'dropDatabase', database: context.database })
+  }
   return { dropped: context.database, ok: 1 }
 }
 
@@ -72,6 +92,7 @@ export const collectionCommands: Record<string, CommandHandler> = {
   create,
   drop,
   dropDatabase,
+  renameCollection,
   listCollections,
   collStats,
 }

@@ -28,20 +28,21 @@ export class CommandContext {
   }
 
   private record(
-    kind: ChangeKind,
+    kind: ChangeKind | 'pipelineUpdate',
     collection: Collection,
     documentId: unknown,
     before?: Document,
     after?: Document,
   ): void {
     const change: ChangeInput = {
-      kind,
+      kind: kind === 'pipelineUpdate' ? 'update' : kind,
       database: collection.database,
       collection: collection.name,
       documentId,
       before,
       after,
     }
+    if (kind === 'pipelineUpdate') change.pipelineUpdate = true
     if (this.transaction !== undefined) this.transaction.recordChange(change)
     else this.server.changeLog.append([change])
   }
@@ -53,12 +54,15 @@ export class CommandContext {
     return record
   }
 
-  /** Replaces a document; `kind` says whether change streams see an update or a replace. */
+  /**
+   * Replaces a document; `kind` says whether change streams see an update or a replace (a
+   * pipeline update is either, as mongod logs it as a delta or a replacement).
+   */
   replaceDocument(
     collection: Collection,
     record: StoredRecord,
     document: Document,
-    kind: 'update' | 'replace',
+    kind: 'update' | 'replace' | 'pipelineUpdate',
   ): StoredRecord {
     this.transaction?.touch(collection, record.idKey)
     const replaced = collection.replace(record, document)

@@ -53,8 +53,11 @@ const findAndModify: CommandHandler = (context) => {
   }
   const next = applyUpdate(record.document, updateSpecification, { arrayFilters })
   if (valueKey(next) !== valueKey(record.document)) {
-    const kind =
-      Array.isArray(updateSpecification) || isOperatorUpdate(updateSpecification) ? 'update' : 'replace'
+    const kind = Array.isArray(updateSpecification)
+      ? 'pipelineUpdate'
+      : isOperatorUpdate(updateSpecification)
+        ? 'update'
+        : 'replace'
     context.replaceDocument(context.writeCollection(collectionName), record, next, kind)
   }
   return {

@@ -42,6 +42,7 @@ const writeCommandNames = new Set([
   'create',
   'drop',
   'dropDatabase',
+  'renameCollection',
   'commitTransaction',
 ])
 

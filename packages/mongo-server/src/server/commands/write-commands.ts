@@ -76,7 +76,7 @@ export function updateWith(
     return outcome
   }
   const collection = context.writeCollection(collectionName)
-  const kind = Array.isArray(update) || isOperatorUpdate(update) ? 'update' : 'replace'
+  const kind = Array.isArray(update) ? 'pipelineUpdate' : isOperatorUpdate(update) ? 'update' : 'replace'
   for (const record of records) {
     const current = collection.get(record.idKey) ?? record
     const next = applyUpdate(current.document, update, { arrayFilters })
