@@ -10,3 +10,9 @@ export class HttpError extends Error {
     this.name = 'HttpError'
   }
 }
+
+/** A value as JSON for an error message, cut to `maxChars` so a large body does not echo back whole. */
+export function preview(value: unknown, maxChars = 80): string {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}… (${text.length} characters)`
+}

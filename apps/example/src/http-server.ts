@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { JobQueue } from '@durabl/core'
 import type { MetricsHandler } from '@durabl/metrics/prometheus'
 import { trace } from '@opentelemetry/api'
-import { HttpError } from './http-error.js'
+import { HttpError, preview } from './http-error.js'
 import { enqueueSignup } from './jobs.js'
 import { readJsonObject } from './read-json-object.js'
 
@@ -61,7 +61,7 @@ export function createHttpServer({ queue, acceptsSignups, metrics }: HttpServerP
       try {
         const body = await readJsonObject(request, SIGNUP_EXAMPLE)
         if (typeof body.email !== 'string' || !EMAIL.test(body.email)) {
-          throw new HttpError(400, `email must be an address, got ${JSON.stringify(body.email)}`)
+          throw new HttpError(400, `email must be an address, got ${preview(body.email)}`)
         }
         const userId = `u_${randomUUID().slice(0, 8)}`
         const jobs = await enqueueSignup(queue, userId, body.email)

@@ -26,3 +26,8 @@ const REASONS: Record<string, string> = {
   EACCES: 'permission denied (ports below 1024 need privileges)',
   ENOTFOUND: 'the host name does not resolve',
 }
+
+/** The base URL of a server bound to `host` and `port`; an IPv6 address goes in brackets. */
+export function baseUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}

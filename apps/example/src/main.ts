@@ -7,7 +7,7 @@ import { Registry } from 'prom-client'
 import { connectMongo, type MongoConnection } from './connect-mongo.js'
 import { createHttpServer } from './http-server.js'
 import { registerHandlers } from './jobs.js'
-import { listen } from './listen.js'
+import { baseUrl, listen } from './listen.js'
 import { type ExampleOptions, parseExampleOptions } from './options.js'
 import { setupTracing } from './setup-tracing.js'
 import { createStopHandler, type StopStep, stopInOrder } from './stop-handler.js'
@@ -72,7 +72,7 @@ async function start(options: ExampleOptions, running: Running): Promise<string>
   })
   const port = await listen(server, options.port, options.host)
   running.server = server
-  const base = `http://${options.host}:${port}`
+  const base = baseUrl(options.host, port)
   log(`listening on ${base} (POST /signup, GET /stats, GET /metrics, GET /healthz)`)
   return base
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { HttpError } from './http-error.js'
+import { HttpError, preview } from './http-error.js'
 
 /** The largest request body read, in bytes; a larger one is refused with 413 before it is buffered. */
 export const MAX_BODY_BYTES = 16 * 1024
@@ -35,7 +35,7 @@ export async function readJsonObject(
     throw new HttpError(400, `the body must be a JSON object like ${expected}: ${(error as Error).message}`)
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    const got = Array.isArray(body) ? 'an array' : JSON.stringify(body)
+    const got = Array.isArray(body) ? 'an array' : preview(body)
     throw new HttpError(400, `the body must be a JSON object like ${expected}, got ${got}`)
   }
   return body as Record<string, unknown>

@@ -55,6 +55,10 @@ describe('the example app refuses bad requests with the status that says why', (
       expect(response.status, body).toBe(400)
       expect(await response.json()).toEqual({ error: `${expected}${got}` })
     }
+    const long = await post(app.base, '/signup', JSON.stringify('x'.repeat(10_000)))
+    expect(((await long.json()) as { error: string }).error).toBe(
+      `${expected}, got "${'x'.repeat(79)}… (10002 characters)`,
+    )
     const broken = await post(app.base, '/signup', '{"email":')
     expect(broken.status).toBe(400)
     const { error } = (await broken.json()) as { error: string }
