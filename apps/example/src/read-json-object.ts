@@ -56,7 +56,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
       request.off('data', onData)
       request.off('end', onEnd)
       request.resume()
-      reject(tooLarge('more than that'))
+      reject(tooLarge(`at least ${size} bytes`))
     }
     const onEnd = () => resolve(Buffer.concat(chunks))
     request.on('data', onData)
