@@ -10,7 +10,7 @@ export interface MongoConnection {
 }
 
 /**
- * `MONGO_URL` when set; otherwise the in-process server from `@durabl/testing`, so the example
+ * `MONGO_URL` when set; otherwise the in-process server from `@durabl/mongo-server`, so the example
  * runs on a fresh machine with no MongoDB. The in-process server keeps nothing after exit.
  */
 export async function connectMongo(env: NodeJS.ProcessEnv): Promise<MongoConnection> {
@@ -26,7 +26,7 @@ export async function connectMongo(env: NodeJS.ProcessEnv): Promise<MongoConnect
   const client = await new MongoClient(server.uri).connect()
   return {
     client,
-    description: `${server.uri} (the in-process server from @durabl/testing: nothing is kept after exit; set MONGO_URL for a real MongoDB)`,
+    description: `${server.uri} (the in-process server from @durabl/mongo-server: nothing is kept after exit; set MONGO_URL for a real MongoDB)`,
     async close() {
       await client.close()
       await server.stop()

@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { JobQueue } from '@durabl/core'
 import type { MetricsHandler } from '@durabl/metrics/prometheus'
 import { trace } from '@opentelemetry/api'
+import { HttpError, preview } from './http-error.js'
 import { enqueueSignup } from './jobs.js'
+import { readJsonObject } from './read-json-object.js'
 
-const MAX_BODY_BYTES = 16 * 1024
 const EMAIL = /^[^\s@]+@[^\s@]+$/
+const SIGNUP_EXAMPLE = '{"email":"you@example.com"}'
 
 export interface HttpServerParams {
   queue: JobQueue
@@ -15,59 +17,79 @@ export interface HttpServerParams {
   metrics: MetricsHandler
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' })
-  response.end(JSON.stringify(body))
+type Route = (request: IncomingMessage, response: ServerResponse) => void
+
+/**
+ * Sends a JSON body with its length, so HEAD answers carry the same headers as GET (Node leaves the
+ * body out of an answer to HEAD).
+ */
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body)
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+  })
+  response.end(text)
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  let size = 0
-  const chunks: Buffer[] = []
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length
-    if (size > MAX_BODY_BYTES) throw new Error(`the body is larger than ${MAX_BODY_BYTES} bytes`)
-    chunks.push(chunk as Buffer)
+function sendError(response: ServerResponse, error: unknown) {
+  if (error instanceof HttpError) {
+    return send(response, error.status, { error: error.message }, error.headers)
   }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')
+  send(response, 500, { error: (error as Error).message })
 }
 
 /**
  * POST /signup {"email"} enqueues a sign-up's jobs inside a SERVER span, so each job's trace
- * starts at the request; GET /stats, GET /metrics, GET /healthz.
+ * starts at the request; GET (and HEAD) /stats, /metrics, /healthz. A known path asked with another
+ * method gets 405 and an `Allow` header; an unknown path gets 404.
  */
 export function createHttpServer({ queue, acceptsSignups, metrics }: HttpServerParams): Server {
   const tracer = trace.getTracer('durabl-example')
-  return createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0]
-    if (request.method === 'GET' && path === '/metrics') return void metrics(request, response)
-    if (request.method === 'GET' && path === '/healthz') return send(response, 200, { ok: true })
-    if (request.method === 'GET' && path === '/stats') {
-      queue.getStats().then(
+  const read: Record<string, Route> = {
+    '/metrics': metrics,
+    '/healthz': (_request, response) => send(response, 200, { ok: true }),
+    '/stats': (_request, response) =>
+      void queue.getStats().then(
         (stats) => send(response, 200, stats),
         (error: Error) => send(response, 503, { error: error.message }),
-      )
-      return
-    }
-    if (request.method === 'POST' && path === '/signup' && acceptsSignups) {
-      tracer.startActiveSpan('POST /signup', { kind: 1 }, async (span) => {
-        try {
-          const body = (await readJson(request)) as { email?: unknown }
-          if (typeof body.email !== 'string' || !EMAIL.test(body.email)) {
-            return send(response, 400, {
-              error: `email must be an address, got ${JSON.stringify(body.email)}`,
-            })
-          }
-          const userId = `u_${randomUUID().slice(0, 8)}`
-          const jobs = await enqueueSignup(queue, userId, body.email)
-          send(response, 202, { userId, jobs })
-        } catch (error) {
-          send(response, 400, { error: (error as Error).message })
-        } finally {
-          span.end()
+      ),
+  }
+  const signup: Route = (request, response) =>
+    tracer.startActiveSpan('POST /signup', { kind: 1 }, async (span) => {
+      try {
+        const body = await readJsonObject(request, SIGNUP_EXAMPLE)
+        if (typeof body.email !== 'string' || !EMAIL.test(body.email)) {
+          throw new HttpError(400, `email must be an address, got ${preview(body.email)}`)
         }
-      })
-      return
+        const userId = `u_${randomUUID().slice(0, 8)}`
+        const jobs = await enqueueSignup(queue, userId, body.email)
+        send(response, 202, { userId, jobs })
+      } catch (error) {
+        sendError(response, error)
+      } finally {
+        span.end()
+      }
+    })
+
+  return createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/'
+    const method = request.method ?? 'GET'
+    const readRoute = read[path]
+    if (readRoute) {
+      if (method === 'GET' || method === 'HEAD') return readRoute(request, response)
+      return send(
+        response,
+        405,
+        { error: `${path} answers GET and HEAD, got ${method}` },
+        { allow: 'GET, HEAD' },
+      )
     }
-    send(response, 404, { error: `no route ${request.method} ${path}` })
+    if (path === '/signup' && acceptsSignups) {
+      if (method === 'POST') return signup(request, response)
+      return send(response, 405, { error: `/signup answers POST, got ${method}` }, { allow: 'POST' })
+    }
+    send(response, 404, { error: `no route ${method} ${path}` })
   })
 }

@@ -1,63 +1,27 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url))
-const DEADLINE_MS = 30_000
-
-/** Polls `check` until it returns a value, or fails with `what` after the deadline. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+import { eventually, post, type StartedApp, startApp } from './start-app.js'
 
 describe('the example app', () => {
-  let child: ChildProcess
-  let output = ''
-  let base = ''
+  let app: StartedApp & { base: string }
 
   beforeAll(async () => {
-    expect(existsSync(main), 'build the app first (turbo runs build before test)').toBe(true)
-    child = spawn(process.execPath, [main, '--role', 'all', '--port', '0'], {
-      env: {
-        ...process.env,
-        MONGO_DB: `durabl_example_${randomUUID().slice(0, 8)}`,
-        OTEL_EXPORTER_OTLP_ENDPOINT: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    base = await eventually('the app to listen', async () => output.match(/listening on (http:\/\/\S+)/)?.[1])
-    const where = output.match(/MongoDB at (\S+ \([^)]*\))/)?.[1] ?? 'unknown'
+    app = await startApp()
+    const where = app.stdout().match(/MongoDB at (\S+ \([^)]*\))/)?.[1] ?? 'unknown'
     console.info(`example smoke test: MongoDB target ${where.split(' (')[0]}`)
   })
 
   afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGKILL')
+    if (app.child.exitCode === null) app.child.kill('SIGKILL')
   })
 
   it('runs sign-up jobs, moves metrics, traces each job to its request, and stops cleanly on SIGTERM', async () => {
+    const { base } = app
     const signups = 3
     for (let index = 0; index < signups; index++) {
-      const response = await fetch(`${base}/signup`, {
-        method: 'POST',
-        body: JSON.stringify({ email: `smoke${index}@example.com` }),
-      })
+      const response = await post(base, '/signup', JSON.stringify({ email: `smoke${index}@example.com` }))
       expect(response.status).toBe(202)
     }
-    const rejected = await fetch(`${base}/signup`, { method: 'POST', body: JSON.stringify({ email: 42 }) })
+    const rejected = await post(base, '/signup', JSON.stringify({ email: 42 }))
     expect(rejected.status).toBe(400)
     expect(await rejected.text()).toContain('email must be an address, got 42')
 
@@ -79,6 +43,7 @@ describe('the example app', () => {
     )
 
     // The worker's span belongs to the trace of the request that enqueued the job.
+    const output = app.stdout()
     const requestTraces = [
       ...output.matchAll(/trace (\w+) span \w+ parent root SERVER "POST \/signup"/g),
     ].map((match) => match[1])
@@ -89,9 +54,9 @@ describe('the example app', () => {
     expect(consumerTraces).toHaveLength(signups * 2)
     for (const traceId of consumerTraces) expect(requestTraces).toContain(traceId)
 
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-    child.kill('SIGTERM')
-    expect(await exited).toBe(0)
-    expect(output).toContain('stopped cleanly')
+    app.child.kill('SIGTERM')
+    expect(await app.exited).toBe(0)
+    expect(app.stdout()).toContain('stopped cleanly')
+    expect(app.stderr()).toBe('')
   })
 })
