@@ -163,7 +163,8 @@ async function runMetricsSnippet(app, program, uri) {
 }
 
 async function runCliStats(app, uri) {
-  const args = ['--no-install', 'durabl', 'stats', '--uri', uri, '--db', 'app', '--json']
+  // The README's line as written: no --db, so the CLI's default database (durabl, as in the quick start)
+  const args = ['--no-install', 'durabl', 'stats', '--uri', uri, '--json']
   const result = await run('npx', args, { cwd: app, timeoutMs: PROGRAM_TIMEOUT_MS })
   const welcome = parseJson(result.stdout)?.types?.find((entry) => entry.type === 'welcome-email')
   check(
