@@ -4,6 +4,7 @@ import { toCommandError } from '../errors.js'
 import { compileFilter } from '../query/select-records.js'
 import type { Catalog } from '../storage/catalog.js'
 import { type ChangeLog, resumeTokenFor } from './change-log.js'
+import { withExpandedFields } from './update-description.js'
 
 export interface ChangeStreamScope {
   /** Undefined: every database (a cluster-wide stream). */
@@ -25,6 +26,7 @@ export class ChangeStream {
     private readonly fullDocument: string,
     /** Sequence of the last event already seen; delivery starts after it. */
     public position: number,
+    private readonly showExpandedEvents = false,
   ) {
     if (stages.every((stage) => '$match' in stage)) {
       for (const stage of stages) {
@@ -73,7 +75,7 @@ export class ChangeStream {
       if (batch.length >= limit) break
       this.position = logged.sequence
       if (!this.inScope(logged.database, logged.collection)) continue
-      const event = this.transform(this.withLookup(logged.event))
+      const event = this.transform(this.withLookup(withExpandedFields(logged.event, this.showExpandedEvents)))
       if (event !== undefined) batch.push(event)
     }
     if (batch.length < limit) this.position = Math.max(this.position, this.changeLog.latestSequence)

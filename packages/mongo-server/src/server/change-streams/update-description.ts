@@ -4,23 +4,65 @@ export interface UpdateDescription {
   updatedFields: Document
   removedFields: string[]
   truncatedArrays: Document[]
+  /**
+   * For each reported path with a dotted or numeric field name, the path's parts (array indexes
+   * as integers). Change streams show it only with `showExpandedEvents` (MongoDB 6.1+).
+   */
+  disambiguatedPaths: Document
 }
 
-/** The difference between two versions of a document, in the shape of a change event's `updateDescription`. */
+/** A path as its parts: field names, and array indexes as numbers. */
+type PathParts = (string | number)[]
+
+function isAmbiguous(parts: PathParts): boolean {
+  return parts.some((part) => typeof part === 'string' && (part.includes('.') || /^[0-9]+$/.test(part)))
+}
+
+function sameValue(old: unknown, value: unknown): boolean {
+  return old !== undefined && typeof old === typeof value && valueKey(old) === valueKey(value)
+}
+
+/**
+ * The difference between two versions of a document, in the shape of a change event's
+ * `updateDescription`, as mongod's document diff reports it: changed subdocuments and arrays are
+ * described field by field and element by element (`'array.3'`), an array that got shorter is
+ * listed in `truncatedArrays` with its new size, and removed fields in `removedFields`.
+ */
 export function describeUpdate(before: Document, after: Document): UpdateDescription {
-  const description: UpdateDescription = { updatedFields: {}, removedFields: [], truncatedArrays: [] }
-  const visit = (previous: Document, next: Document, prefix: string) => {
-    for (const [field, value] of Object.entries(next)) {
-      const path = prefix + field
-      const old = previous[field]
-      if (isPlainObject(old) && isPlainObject(value)) visit(old, value, `${path}.`)
-      else if (old === undefined || valueKey(old) !== valueKey(value) || typeof old !== typeof value) {
-        description.updatedFields[path] = value
-      }
-    }
-    for (const field of Object.keys(previous))
-      if (!(field in next)) description.removedFields.push(prefix + field)
+  const description: UpdateDescription = {
+    updatedFields: {},
+    removedFields: [],
+    truncatedArrays: [],
+    disambiguatedPaths: {},
   }
-  visit(before, after, '')
+  const report = (parts: PathParts): string => {
+    const path = parts.join('.')
+    if (isAmbiguous(parts)) description.disambiguatedPaths[path] = parts
+    return path
+  }
+  const update = (parts: PathParts, old: unknown, value: unknown) => {
+    if (isPlainObject(old) && isPlainObject(value)) visitObject(old, value, parts)
+    else if (Array.isArray(old) && Array.isArray(value)) visitArray(old, value, parts)
+    else if (!sameValue(old, value)) description.updatedFields[report(parts)] = value
+  }
+  const visitObject = (previous: Document, next: Document, parts: PathParts) => {
+    for (const [field, value] of Object.entries(next)) update([...parts, field], previous[field], value)
+    for (const field of Object.keys(previous))
+      if (!(field in next)) description.removedFields.push(report([...parts, field]))
+  }
+  const visitArray = (previous: unknown[], next: unknown[], parts: PathParts) => {
+    if (next.length < previous.length)
+      description.truncatedArrays.push({ field: report(parts), newSize: next.length })
+    for (const [index, value] of next.entries()) update([...parts, index], previous[index], value)
+  }
+  visitObject(before, after, [])
   return description
+}
+
+/** A logged event as a stream shows it: `disambiguatedPaths` only with `showExpandedEvents`. */
+export function withExpandedFields(event: Document, showExpandedEvents: boolean): Document {
+  const description = event.updateDescription as UpdateDescription | undefined
+  if (showExpandedEvents || description?.disambiguatedPaths === undefined) return event
+  const { disambiguatedPaths: _hidden, ...shown } = description
+  return { ...event, updateDescription: shown }
 }

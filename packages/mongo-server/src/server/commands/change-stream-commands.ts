@@ -56,6 +56,7 @@ export function startChangeStream(
     stages,
     typeof options.fullDocument === 'string' ? options.fullDocument : 'default',
     startPosition(context, options),
+    options.showExpandedEvents === true,
   )
   const cursorOptions = (context.command.cursor ?? {}) as Document
   const batchSize = numberArgument(cursorOptions.batchSize, defaultFirstBatchSize)

@@ -2,6 +2,7 @@ import { ObjectId } from 'bson'
 import { Aggregator, update as mingoUpdate } from 'mingo'
 import { type Document, getPath, isPlainObject, retype, setPath, toPlain } from '../bson-values.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
+import { assertStorableId } from './storable-id.js'
 
 const updateOperators = new Set([
   '$set',
@@ -172,6 +173,7 @@ export function upsertDocument(
   else if (isOperatorUpdate(update)) document = applyUpdate(seed, update, { arrayFilters, inserting: true })
   else document = { ...(seed._id !== undefined ? { _id: seed._id } : {}), ...(update as Document) }
   if (document._id === undefined) return { _id: new ObjectId(), ...document }
+  assertStorableId(document)
   if (Object.keys(document)[0] !== '_id') {
     const { _id, ...others } = document
     return { _id, ...others }
