@@ -99,6 +99,15 @@ describe('unknown fields', () => {
     expect(await db.collection('items').countDocuments()).toBe(0)
   })
 
+  it('rejects unknown fields of find and aggregate', async () => {
+    const db = await mongo.db()
+    const finding = await serverError(db.command({ find: 'items', filter: {}, bogus: 1 }))
+    expect(finding.code).toBe(40415)
+    expect(finding.message).toContain('find.bogus')
+    const aggregating = db.command({ aggregate: 'items', pipeline: [], cursor: {}, bogus: 1 })
+    expect((await serverError(aggregating)).code).toBe(40415)
+  })
+
   it('accepts every field the driver sends with writes in a session and a transaction', async (context) => {
     mongo.require(context, 'transactions')
     const db = await mongo.db()

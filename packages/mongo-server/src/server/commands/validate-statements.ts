@@ -4,7 +4,8 @@ import { MongoCommandError } from '../errors.js'
 /**
  * mongod parses commands with IDL and rejects a field it does not know with code 40415
  * ("BSON field 'update.updates.sort' is an unknown field."), in the command itself and in each
- * update/delete statement. This server reports MongoDB 7.0, so `sort` in an update statement (new
+ * update/delete statement; checked here for insert, update, delete, findAndModify, find and
+ * aggregate. This server reports MongoDB 7.0, so `sort` in an update statement (new
  * in 8.0) is unknown too. Fields starting with `$` ($db, $clusterTime, $readPreference, ...) are
  * protocol fields and always pass.
  */
@@ -59,6 +60,63 @@ const commandFields: Record<string, { fields: Set<string>; statements?: string }
     fields: new Set([...genericFields, ...writeCommandFields, 'deletes', 'let']),
     statements: 'deletes',
   },
+}
+
+commandFields.find = {
+  fields: new Set([
+    ...genericFields,
+    'filter',
+    'projection',
+    'sort',
+    'hint',
+    'skip',
+    'limit',
+    'batchSize',
+    'singleBatch',
+    'let',
+    'max',
+    'min',
+    'returnKey',
+    'showRecordId',
+    'tailable',
+    'oplogReplay',
+    'noCursorTimeout',
+    'awaitData',
+    'allowPartialResults',
+    'collation',
+    'allowDiskUse',
+    'readOnce',
+    'allowSpeculativeMajorityRead',
+    'requestResumeToken',
+    'resumeAfter',
+    'term',
+    'collectionUUID',
+    'encryptionInformation',
+    'includeQueryStatsMetrics',
+  ]),
+}
+commandFields.aggregate = {
+  fields: new Set([
+    ...genericFields,
+    'pipeline',
+    'explain',
+    'allowDiskUse',
+    'cursor',
+    'bypassDocumentValidation',
+    'collation',
+    'hint',
+    'let',
+    'needsMerge',
+    'fromMongos',
+    'fromRouter',
+    'exchange',
+    'isMapReduceCommand',
+    'collectionUUID',
+    'encryptionInformation',
+    'passthroughToShard',
+    'isClusterQueryWithoutShardKeyCmd',
+    'includeQueryStatsMetrics',
+  ]),
 }
 
 const findAndModifyFields = new Set([
