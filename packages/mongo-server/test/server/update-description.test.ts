@@ -46,10 +46,40 @@ describe('change stream update descriptions', () => {
     const items = (await mongo.db()).collection('items')
     await items.insertOne({ _id: 1, tags: ['a', 'b'] } as never)
     const stream = await opened(items.watch([], { maxAwaitTimeMS: 100 }))
-    await items.updateOne({ _id: 1 } as never, { $push: { tags: 'c' } })
+    await items.updateOne({ _id: 1 } as never, { $push: { tags: 'c' } } as never)
     const event = await nextEvent(stream)
     await stream.close()
     expect(event.updateDescription.updatedFields).toEqual({ 'tags.2': 'c' })
+    expect(event.updateDescription.truncatedArrays).toEqual([])
+  })
+
+  // An operator update reports each path its operators name with the whole new value, even an
+  // array that got shorter or a subdocument (mongod jstests/change_streams, "Test change stream
+  // 'updateDescription' with 'showExpandedEvents'": $set of "arrayForReplacement": [0]).
+  it('reports a path named by $set or $pull with its whole new value', async (context) => {
+    mongo.require(context, 'changeStreams')
+    const items = (await mongo.db()).collection('items')
+    await items.insertOne({
+      _id: 1,
+      list: [0, 1, 2, 3],
+      lease: { token: 'a', owner: 'w1' },
+      tags: [1, 2],
+    } as never)
+    const stream = await opened(items.watch([], { maxAwaitTimeMS: 100 }))
+    await items.updateOne(
+      { _id: 1 } as never,
+      {
+        $set: { list: [0], lease: { token: 'b', owner: 'w1' } },
+        $pull: { tags: 2 },
+      } as never,
+    )
+    const event = await nextEvent(stream)
+    await stream.close()
+    expect(event.updateDescription.updatedFields).toEqual({
+      list: [0],
+      lease: { token: 'b', owner: 'w1' },
+      tags: [1],
+    })
     expect(event.updateDescription.truncatedArrays).toEqual([])
   })
 

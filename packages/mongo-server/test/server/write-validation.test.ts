@@ -111,12 +111,12 @@ describe('unknown fields', () => {
   it('accepts every field the driver sends with writes in a session and a transaction', async (context) => {
     mongo.require(context, 'transactions')
     const db = await mongo.db()
-    const items = db.collection('items')
-    await items.insertOne({ _id: 0 } as never)
+    const items = db.collection<{ _id: number; a?: number }>('items')
+    await items.insertOne({ _id: 0 })
     const session = mongo.client().startSession({ causalConsistency: true })
     try {
       await session.withTransaction(async () => {
-        await items.insertOne({ _id: 1 } as never, { session, comment: 'c' })
+        await items.insertOne({ _id: 1 }, { session, comment: 'c' })
         await items.updateOne({ _id: 1 }, { $set: { a: 1 } }, { session, hint: { _id: 1 } })
         await items.deleteOne({ _id: 0 }, { session, comment: 'c' })
         await items.findOneAndUpdate({ _id: 1 }, { $inc: { a: 1 } }, { session, sort: { _id: 1 } })

@@ -22,13 +22,47 @@ function sameValue(old: unknown, value: unknown): boolean {
   return old !== undefined && typeof old === typeof value && valueKey(old) === valueKey(value)
 }
 
+/** Update operators whose target mongod logs as one field holding its whole new value. */
+const wholeValueOperators = new Set(['$set', '$inc', '$mul', '$min', '$max', '$currentDate', '$bit'])
+const wholeArrayOperators = new Set(['$pull', '$pullAll', '$pop'])
+const appendOperators = new Set(['$push', '$addToSet'])
+
+/** For documents produced by operator updates: the paths mongod reports as whole values. */
+const wholeValuePaths = new WeakMap<Document, Set<string>>()
+
+/**
+ * Remembers, for `updated` (the result of the operator update `update`), which paths mongod would
+ * report whole: `$set: { lease: {...} }` reports `lease`, not `lease.token`; `$pull` reports the
+ * whole array; a plain `$push` appends `tags.2`. Paths with positional parts (`$`, `$[]`) are
+ * left to the document diff. Returns `updated`.
+ */
+export function noteOperatorUpdate(updated: Document, update: Document): Document {
+  const paths = new Set<string>()
+  for (const [operator, fields] of Object.entries(update)) {
+    if (!isPlainObject(fields)) continue
+    for (const [path, argument] of Object.entries(fields)) {
+      if (path.split('.').some((part) => part.startsWith('$'))) continue
+      if (wholeValueOperators.has(operator) || wholeArrayOperators.has(operator)) paths.add(path)
+      else if (operator === '$rename' && typeof argument === 'string') paths.add(argument)
+      else if (appendOperators.has(operator) && isPlainObject(argument)) {
+        const reorders = ['$position', '$sort', '$slice'].some((modifier) => modifier in argument)
+        if (reorders) paths.add(path)
+      }
+    }
+  }
+  if (paths.size > 0) wholeValuePaths.set(updated, paths)
+  return updated
+}
+
 /**
  * The difference between two versions of a document, in the shape of a change event's
  * `updateDescription`, as mongod's document diff reports it: changed subdocuments and arrays are
  * described field by field and element by element (`'array.3'`), an array that got shorter is
- * listed in `truncatedArrays` with its new size, and removed fields in `removedFields`.
+ * listed in `truncatedArrays` with its new size, and removed fields in `removedFields`. After an
+ * operator update, the paths its operators name are reported whole (see `noteOperatorUpdate`).
  */
 export function describeUpdate(before: Document, after: Document): UpdateDescription {
+  const whole = wholeValuePaths.get(after)
   const description: UpdateDescription = {
     updatedFields: {},
     removedFields: [],
@@ -41,7 +75,9 @@ export function describeUpdate(before: Document, after: Document): UpdateDescrip
     return path
   }
   const update = (parts: PathParts, old: unknown, value: unknown) => {
-    if (isPlainObject(old) && isPlainObject(value)) visitObject(old, value, parts)
+    if (whole?.has(parts.join('.'))) {
+      if (!sameValue(old, value)) description.updatedFields[report(parts)] = value
+    } else if (isPlainObject(old) && isPlainObject(value)) visitObject(old, value, parts)
     else if (Array.isArray(old) && Array.isArray(value)) visitArray(old, value, parts)
     else if (!sameValue(old, value)) description.updatedFields[report(parts)] = value
   }

@@ -1,6 +1,7 @@
 import { ObjectId } from 'bson'
 import { Aggregator, update as mingoUpdate } from 'mingo'
 import { type Document, getPath, isPlainObject, retype, setPath, toPlain } from '../bson-values.js'
+import { noteOperatorUpdate } from '../change-streams/update-description.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
 import { assertStorableId } from './storable-id.js'
 
@@ -119,7 +120,8 @@ export function applyUpdate(
   } catch (error) {
     throw toCommandError(error)
   }
-  return retype(plain, original, explicitValues(update, options.inserting === true)) as Document
+  const updated = retype(plain, original, explicitValues(update, options.inserting === true)) as Document
+  return noteOperatorUpdate(updated, update)
 }
 
 function applyPipelineUpdate(original: Document, pipeline: Document[]): Document {
