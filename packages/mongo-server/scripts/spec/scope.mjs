@@ -51,6 +51,14 @@ export const OUT_OF_SCOPE = [
   },
   { reason: '$$CLUSTER_TIME (not supported)', test: (_, t) => t.includes('$$CLUSTER_TIME') },
   {
+    reason: 'views (not supported: `create` with `viewOn` fails with CommandNotSupported)',
+    test: (parts) =>
+      (parts.test.operations ?? []).some(
+        (operation) =>
+          operation.arguments?.viewOn !== undefined || operation.arguments?.command?.viewOn !== undefined,
+      ),
+  },
+  {
     reason:
       'a secondary member (a client with readPreference=secondary; the server is a one-node replica set)',
     test: (_, t) => /"uriOptions": \{[^}]*"readPreference": "secondary"/.test(t),

@@ -56,8 +56,9 @@ export class ChangeLog {
   private events: LoggedChange[] = []
   private waiters = new Set<() => void>()
   private lastSequence = 0
-  private lastSeconds = 0
-  private lastIncrement = 0
+  // The clock starts at the server's start, so every reply carries a real cluster time.
+  private lastSeconds = Math.floor(Date.now() / 1000)
+  private lastIncrement = 1
 
   get latestSequence(): number {
     return this.lastSequence

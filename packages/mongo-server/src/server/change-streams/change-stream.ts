@@ -3,6 +3,7 @@ import type { Catalog } from '../storage/catalog.js'
 import type { ChangeLog, LoggedChange, Namespace } from './change-log.js'
 import { ChangeStreamPipeline } from './change-stream-pipeline.js'
 import { resumeTokenFor } from './resume-token.js'
+import { withExpandedFields } from './update-description.js'
 
 export interface ChangeStreamScope {
   /** Undefined: every database (a cluster-wide stream). */
@@ -42,6 +43,7 @@ export class ChangeStream {
     stages: Document[],
     private readonly fullDocument: string,
     start: ChangeStreamStart,
+    private readonly showExpandedEvents = false,
   ) {
     this.pipeline = new ChangeStreamPipeline(stages)
     this.position = start.position
@@ -112,7 +114,9 @@ export class ChangeStream {
         if (batch.length >= limit) break
         this.position = logged.sequence
         if (this.inScope(logged)) {
-          const event = this.pipeline.apply(this.withLookup(logged.event))
+          const event = this.pipeline.apply(
+            this.withLookup(withExpandedFields(logged.event, this.showExpandedEvents)),
+          )
           if (event !== undefined) batch.push(event)
         }
         if (this.isInvalidatedBy(logged)) {

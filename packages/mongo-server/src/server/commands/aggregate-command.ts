@@ -5,13 +5,13 @@ import { selectRecords } from '../query/select-records.js'
 import { startChangeStream } from './change-stream-commands.js'
 import type { CommandContext, CommandHandler } from './command-context.js'
 import { firstBatchReply } from './cursor-replies.js'
+import { listLocalSessions } from './list-local-sessions.js'
 
 const unsupportedStages = new Set([
   '$out',
   '$merge',
   '$currentOp',
   '$listSessions',
-  '$listLocalSessions',
   '$indexStats',
   '$collStats',
 ])
@@ -61,6 +61,8 @@ const aggregate: CommandHandler = (context) => {
   const collectionName = typeof command.aggregate === 'string' ? command.aggregate : undefined
   if (pipeline[0] !== undefined && '$changeStream' in pipeline[0])
     return startChangeStream(context, collectionName, pipeline)
+  if (pipeline[0] !== undefined && '$listLocalSessions' in pipeline[0])
+    return listLocalSessions(context, pipeline)
   for (const stage of pipeline) {
     const name = Object.keys(stage)[0] ?? ''
     if (name === '$changeStream') {

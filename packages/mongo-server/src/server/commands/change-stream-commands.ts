@@ -72,6 +72,7 @@ export function startChangeStream(
     stages,
     typeof options.fullDocument === 'string' ? options.fullDocument : 'default',
     startOf(context, options),
+    options.showExpandedEvents === true,
   )
   const cursorOptions = (context.command.cursor ?? {}) as Document
   const batchSize = numberArgument(cursorOptions.batchSize, defaultFirstBatchSize)

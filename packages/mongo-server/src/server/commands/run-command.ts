@@ -14,6 +14,7 @@ import { findCommands } from './find-commands.js'
 import { indexCommands } from './index-commands.js'
 import { serverCommands } from './server-commands.js'
 import { transactionCommands } from './transaction-commands.js'
+import { validateCommand } from './validate-statements.js'
 import { writeCommands } from './write-commands.js'
 
 const handlers: Record<string, CommandHandler> = {
@@ -109,6 +110,7 @@ export async function runCommand(
     const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined
     if (handler === undefined)
       throw new MongoCommandError(errorCodes.commandNotFound, `no such command: '${name}'`)
+    validateCommand(name, command)
     if (writeCommandNames.has(name) && !server.isWritablePrimary) {
       throw new MongoCommandError(errorCodes.notWritablePrimary, 'not primary', {
         errorLabels: ['RetryableWriteError'],

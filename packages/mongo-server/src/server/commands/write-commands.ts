@@ -2,6 +2,7 @@ import { type Document, isPlainObject, numberArgument, valueKey } from '../bson-
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from '../query/apply-update.js'
 import { selectRecords } from '../query/select-records.js'
+import { assertStorableId } from '../query/storable-id.js'
 import { Collection } from '../storage/collection.js'
 import type { CommandContext, CommandHandler } from './command-context.js'
 
@@ -20,22 +21,11 @@ export interface UpdateOutcome {
   upsertedId?: unknown
 }
 
-function assertInsertable(document: Document): void {
-  for (const key of Object.keys(document)) {
-    if (key.startsWith('$')) {
-      throw new MongoCommandError(
-        errorCodes.dollarPrefixedFieldName,
-        `Document can't have $ prefixed field names: ${key}`,
-      )
-    }
-  }
-}
-
 export function insertOne(context: CommandContext, collectionName: string, document: unknown): Document {
   if (!isPlainObject(document))
     throw new MongoCommandError(errorCodes.typeMismatch, 'documents must be objects')
   const withId = Collection.withId(document)
-  assertInsertable(withId)
+  assertStorableId(withId)
   context.insertDocument(context.writeCollection(collectionName), withId)
   return withId
 }

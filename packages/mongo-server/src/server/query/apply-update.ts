@@ -1,7 +1,9 @@
 import { ObjectId } from 'bson'
 import { Aggregator, update as mingoUpdate } from 'mingo'
 import { type Document, getPath, isPlainObject, retype, setPath, toPlain } from '../bson-values.js'
+import { noteOperatorUpdate } from '../change-streams/update-description.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
+import { assertStorableId } from './storable-id.js'
 
 const updateOperators = new Set([
   '$set',
@@ -118,7 +120,8 @@ export function applyUpdate(
   } catch (error) {
     throw toCommandError(error)
   }
-  return retype(plain, original, explicitValues(update, options.inserting === true)) as Document
+  const updated = retype(plain, original, explicitValues(update, options.inserting === true)) as Document
+  return noteOperatorUpdate(updated, update)
 }
 
 function applyPipelineUpdate(original: Document, pipeline: Document[]): Document {
@@ -172,6 +175,7 @@ export function upsertDocument(
   else if (isOperatorUpdate(update)) document = applyUpdate(seed, update, { arrayFilters, inserting: true })
   else document = { ...(seed._id !== undefined ? { _id: seed._id } : {}), ...(update as Document) }
   if (document._id === undefined) return { _id: new ObjectId(), ...document }
+  assertStorableId(document)
   if (Object.keys(document)[0] !== '_id') {
     const { _id, ...others } = document
     return { _id, ...others }

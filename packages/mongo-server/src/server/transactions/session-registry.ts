@@ -12,6 +12,8 @@ export interface SessionState {
   transaction: Transaction | undefined
   /** Replies of retryable writes by txnNumber, so a retried write is not applied twice. */
   readonly retryReplies: Map<string, Document>
+  /** When a command last named this session (for `$listLocalSessions`). */
+  lastUse: Date
 }
 
 export function sessionKeyOf(lsid: unknown): string | undefined {
@@ -31,9 +33,16 @@ export class SessionRegistry {
     if (key === undefined) return undefined
     let session = this.sessions.get(key)
     if (session === undefined) {
-      session = { key, lsid: lsid as Document, transaction: undefined, retryReplies: new Map() }
+      session = {
+        key,
+        lsid: lsid as Document,
+        transaction: undefined,
+        retryReplies: new Map(),
+        lastUse: new Date(),
+      }
       this.sessions.set(key, session)
     }
+    session.lastUse = new Date()
     return session
   }
 
@@ -64,6 +73,11 @@ export class SessionRegistry {
   endAll(): void {
     for (const session of this.sessions.values()) session.transaction?.abort()
     this.sessions.clear()
+  }
+
+  /** Every session this server knows of, as mongod's logical session cache lists them. */
+  all(): SessionState[] {
+    return [...this.sessions.values()]
   }
 
   get size(): number {
