@@ -29,11 +29,15 @@ const drop: CommandHandler = (context) => {
     (cursor) => cursor.kind === 'batch' && cursor.namespace === `${context.database}.${name}`,
   )
   // MongoDB 7 answers ok for a missing collection too.
+  const dropped = context.server.catalog.collection(context.database, name)
+  if (dropped !== undefined) context.server.sessions.transactions.preserveSnapshots(dropped)
   context.server.catalog.dropCollection(context.database, name)
   return { ns: `${context.database}.${name}`, nIndexesWas: 1, ok: 1 }
 }
 
 const dropDatabase: CommandHandler = (context) => {
+  for (const collection of context.server.catalog.collectionsOf(context.database))
+    context.server.sessions.transactions.preserveSnapshots(collection)
   context.server.catalog.dropDatabase(context.database)
   return { dropped: context.database, ok: 1 }
 }
