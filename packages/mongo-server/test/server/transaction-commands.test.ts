@@ -141,6 +141,32 @@ describe('commands in a transaction', () => {
   })
 })
 
+// mongod (since 4.4): `create` runs in a transaction like its writes: the collection exists for
+// others only once the transaction commits, and not at all if it aborts. Sources: manual,
+// "Create Collections and Indexes in a Transaction"; jstests/core/txns/create_collection.js.
+describe('create in a transaction', () => {
+  it('creates the collection at commit, not before, and not after an abort', async (context) => {
+    mongo.require(context, 'transactions')
+    const db = await mongo.db()
+    await db.collection('seed').insertOne({})
+    const names = async () =>
+      (await db.listCollections({}, { nameOnly: true }).toArray()).map((entry) => entry.name)
+    const session = startSession()
+    session.startTransaction()
+    await db.createCollection('fresh', { session })
+    await db.collection('fresh').insertOne({ _id: 1 as never }, { session })
+    expect(await names()).toEqual(['seed'])
+    await session.commitTransaction()
+    expect((await names()).sort()).toEqual(['fresh', 'seed'])
+    expect(await db.collection('fresh').find().toArray()).toEqual([{ _id: 1 }])
+
+    session.startTransaction()
+    await db.createCollection('discarded', { session })
+    await session.abortTransaction()
+    expect((await names()).sort()).toEqual(['fresh', 'seed'])
+  })
+})
+
 // mongod: a session used without startTransaction is an ordinary session: each write commits on
 // its own, is visible to everyone at once, and holds nothing that makes other writes wait.
 // Source: manual, "Client Sessions and Causal Consistency Guarantees".

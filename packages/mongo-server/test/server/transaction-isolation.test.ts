@@ -68,7 +68,11 @@ describe('transaction snapshot reads', () => {
     ])
     expect(await jobs.countDocuments({}, { session })).toBe(2)
     expect(
-      await jobs.aggregate([{ $match: { v: { $gte: 0 } } }, { $project: { _id: 1 } }], { session }).toArray(),
+      await jobs
+        .aggregate([{ $match: { v: { $gte: 0 } } }, { $sort: { _id: 1 } }, { $project: { _id: 1 } }], {
+          session,
+        })
+        .toArray(),
     ).toEqual([{ _id: 1 }, { _id: 2 }])
     expect(await jobs.distinct('_id', {}, { session })).toEqual([1, 2])
     // findAndModify's read sees the snapshot too: the document inserted since is not there.

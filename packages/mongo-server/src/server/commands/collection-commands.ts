@@ -19,7 +19,9 @@ const create: CommandHandler = (context) => {
   for (const [key, value] of Object.entries(context.command)) {
     if (key !== 'create' && !key.startsWith('$') && !protocolFields.has(key)) options[key] = value
   }
-  context.server.catalog.createCollection(context.database, String(context.command.create), options)
+  const name = String(context.command.create)
+  if (context.transaction !== undefined) context.transaction.createCollection(context.database, name, options)
+  else context.server.catalog.createCollection(context.database, name, options)
   return { ok: 1 }
 }
 

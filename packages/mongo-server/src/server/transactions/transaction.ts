@@ -1,5 +1,6 @@
 import type { Document } from '../bson-values.js'
 import type { ChangeInput } from '../change-streams/change-log.js'
+import { errorCodes, MongoCommandError } from '../errors.js'
 import { Collection, type StoredRecord } from '../storage/collection.js'
 import { documentLockKey, sameMembers, uniqueKeyTouches } from './lock-keys.js'
 import type { TransactionTable } from './transaction-table.js'
@@ -75,6 +76,20 @@ export class Transaction {
   /** True when the collection did not exist in the snapshot and this transaction created it. */
   created(database: string, name: string): boolean {
     return this.createdCollections.has(`${database}.${name}`)
+  }
+
+  /** `create` in the transaction: the collection appears to others when the transaction commits. */
+  createCollection(database: string, name: string, options: Document): void {
+    if (this.readCollection(database, name) !== undefined) {
+      throw new MongoCommandError(
+        errorCodes.namespaceExists,
+        `Collection ${database}.${name} already exists.`,
+      )
+    }
+    const namespace = `${database}.${name}`
+    this.createdCollections.add(namespace)
+    this.views.set(namespace, new Collection(database, name, options))
+    this.privateCopies.add(namespace)
   }
 
   writeCollection(database: string, name: string): Collection {
@@ -156,9 +171,11 @@ export class Transaction {
   }
 
   private applyCollection(copy: Collection, undo: (() => void)[]): void {
-    const existed = this.catalog.collection(copy.database, copy.name) !== undefined
-    const base = this.catalog.ensureCollection(copy.database, copy.name)
-    if (!existed) undo.push(() => this.catalog.dropCollection(copy.database, copy.name))
+    let base = this.catalog.collection(copy.database, copy.name)
+    if (base === undefined) {
+      base = this.catalog.createCollection(copy.database, copy.name, copy.options)
+      undo.push(() => this.catalog.dropCollection(copy.database, copy.name))
+    }
     for (const spec of copy.indexSpecs()) {
       if (base.indexSpecs().some((existing) => existing.name === spec.name)) continue
       base.addIndex(spec)
