@@ -141,6 +141,29 @@ describe('commands in a transaction', () => {
   })
 })
 
+// mongod: read and write concern are set for the whole transaction: a later statement with a
+// readConcern, or any statement but commit/abort with a writeConcern, fails with InvalidOptions
+// (72) and the transaction goes on. Sources: manual, "Transactions: Read Concern/Write Concern";
+// jstests/core/txns/no_read_or_write_concern_inside_txn.js.
+describe('read and write concern in a transaction', () => {
+  it('are refused on the statements after the first, without aborting the transaction', async (context) => {
+    mongo.require(context, 'transactions')
+    const db = await mongo.db()
+    await db.collection('jobs').insertOne({ _id: 0 as never })
+    const session = startSession()
+    session.startTransaction()
+    await db.collection('jobs').insertOne({ _id: 1 as never }, { session })
+    for (const concern of [{ readConcern: { level: 'local' } }, { writeConcern: { w: 1 } }]) {
+      const error = await failure(
+        db.command({ insert: 'jobs', documents: [{ _id: 2 }], ...concern }, { session }),
+      )
+      expect(error.code, JSON.stringify(concern)).toBe(72)
+    }
+    await session.commitTransaction()
+    expect(await db.collection('jobs').find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 0 }, { _id: 1 }])
+  })
+})
+
 // mongod (since 4.4): `create` runs in a transaction like its writes: the collection exists for
 // others only once the transaction commits, and not at all if it aborts. Sources: manual,
 // "Create Collections and Indexes in a Transaction"; jstests/core/txns/create_collection.js.

@@ -4,7 +4,11 @@ import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
 import type { ServerState } from '../server-state.js'
 import type { SessionState } from '../transactions/session-registry.js'
 import type { Transaction } from '../transactions/transaction.js'
-import { assertAllowedInTransaction, assertTransactionCommand } from '../transactions/transaction-rules.js'
+import {
+  assertAllowedInTransaction,
+  assertTransactionCommand,
+  assertTransactionConcerns,
+} from '../transactions/transaction-rules.js'
 import { noSuchTransaction } from '../transactions/write-conflict.js'
 import { aggregateCommands } from './aggregate-command.js'
 import { bulkWriteCommands } from './bulk-write-command.js'
@@ -77,6 +81,7 @@ function transactionFor(
   if (session === undefined)
     throw new MongoCommandError(errorCodes.invalidOptions, 'Transactions require a session (lsid)')
   assertAllowedInTransaction(name)
+  assertTransactionConcerns(name, command)
   const txnNumber = String(command.txnNumber)
   if (command.startTransaction === true) return server.sessions.startTransaction(session, txnNumber)
   const transaction = session.transaction

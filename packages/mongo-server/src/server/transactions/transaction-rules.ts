@@ -38,6 +38,27 @@ export function assertAllowedInTransaction(name: string): void {
 }
 
 /**
+ * Read and write concern belong to the transaction: only its first statement may carry a
+ * readConcern and only commitTransaction/abortTransaction a writeConcern. Breaking this fails the
+ * statement with InvalidOptions (72) without aborting the transaction
+ * (jstests/core/txns/no_read_or_write_concern_inside_txn.js).
+ */
+export function assertTransactionConcerns(name: string, command: Document): void {
+  if (command.readConcern !== undefined && command.startTransaction !== true) {
+    throw new MongoCommandError(
+      errorCodes.invalidOptions,
+      'Only the first command in a transaction may specify a readConcern',
+    )
+  }
+  if (command.writeConcern !== undefined && name !== 'commitTransaction' && name !== 'abortTransaction') {
+    throw new MongoCommandError(
+      errorCodes.invalidOptions,
+      `Cannot specify a writeConcern on '${name}' in a multi-document transaction; set it on commitTransaction`,
+    )
+  }
+}
+
+/**
  * Rules an allowed command must follow inside a transaction; breaking one fails the command and
  * aborts the transaction. createIndexes (since 4.4) may only create indexes on a collection that
  * the transaction created and has not written to; requesting an index that already exists is a
