@@ -1,4 +1,4 @@
-import { type ClientSession, MongoServerError } from 'mongodb'
+import { type ClientSession, MongoServerError, MongoWriteConcernError } from 'mongodb'
 import { afterEach, describe, expect, it } from 'vitest'
 import { useMongo } from '../../src/harness.js'
 
@@ -161,6 +161,22 @@ describe('read and write concern in a transaction', () => {
     }
     await session.commitTransaction()
     expect(await db.collection('jobs').find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 0 }, { _id: 1 }])
+  })
+
+  // mongod commits, then cannot satisfy w: 10 with fewer data-bearing members and reports
+  // UnsatisfiableWriteConcern (100) as a write concern error. Source: specifications,
+  // transactions/tests/unified/commit.json ("write concern error on commit").
+  it('a commit with an unsatisfiable w applies and reports a write concern error', async (context) => {
+    mongo.require(context, 'transactions')
+    const jobs = (await mongo.db()).collection('jobs')
+    await jobs.insertOne({ _id: 0 as never })
+    const session = startSession()
+    session.startTransaction({ writeConcern: { w: 10 } })
+    await jobs.insertOne({ _id: 1 as never }, { session })
+    const error = await session.commitTransaction().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(MongoWriteConcernError)
+    expect((error as MongoWriteConcernError).code).toBe(100)
+    expect(await jobs.countDocuments()).toBe(2)
   })
 })
 
