@@ -65,7 +65,7 @@ export class SessionRegistry {
   }
 
   endAll(): void {
-    for (const session of this.sessions.values()) session.transaction?.abort()
+    this.transactions.abortAll()
     this.sessions.clear()
   }
 
