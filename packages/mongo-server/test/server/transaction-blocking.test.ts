@@ -101,6 +101,58 @@ describe('a plain write to a document an open transaction wrote', () => {
     expect(await plain.result).toMatchObject({ insertedId: 2 })
   })
 
+  it('an updateMany that meets the transaction mid-way applies to every document once', async (context) => {
+    mongo.require(context, 'transactions')
+    const db = await mongo.db()
+    const jobs = db.collection('jobs')
+    await jobs.insertMany([1, 2, 3].map((id) => ({ _id: id as never, n: 0 })))
+    const session = startSession()
+    session.startTransaction()
+    await jobs.updateOne({ _id: 2 as never }, { $set: { held: true } }, { session })
+    const plain = track(jobs.updateMany({}, { $inc: { n: 1 } }))
+    await serverStillAnswers(db)
+    expect(plain.settled()).toBe(false)
+    await session.commitTransaction()
+    expect(await plain.result).toMatchObject({ matchedCount: 3, modifiedCount: 3 })
+    expect(await jobs.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, n: 1 },
+      { _id: 2, n: 1, held: true },
+      { _id: 3, n: 1 },
+    ])
+  })
+
+  it('change streams see each write of a write that waited once', async (context) => {
+    mongo.require(context, 'transactions', 'changeStreams')
+    const db = await mongo.db()
+    const jobs = db.collection('jobs')
+    await jobs.insertMany([1, 2, 3].map((id) => ({ _id: id as never, n: 0 })))
+    const stream = jobs.watch([], { maxAwaitTimeMS: 100 })
+    try {
+      await stream.tryNext()
+      const session = startSession()
+      session.startTransaction()
+      await jobs.updateOne({ _id: 2 as never }, { $set: { held: true } }, { session })
+      const plain = track(jobs.updateMany({}, { $inc: { n: 1 } }))
+      await serverStillAnswers(db)
+      await session.commitTransaction()
+      await plain.result
+      await jobs.insertOne({ _id: 'end' as never })
+      const updates: unknown[] = []
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const event = await stream.tryNext()
+        if (event?.operationType === 'insert' && event.documentKey._id === 'end') break
+        if (event?.operationType === 'update') updates.push(event.documentKey._id)
+        if (Date.now() > deadline)
+          throw new Error(`no end marker before the deadline; saw updates ${updates}`)
+      }
+      // Doc 2: the transaction's update and the plain one; docs 1 and 3: the plain one only.
+      expect(updates.sort()).toEqual([1, 2, 2, 3])
+    } finally {
+      await stream.close()
+    }
+  })
+
   it('gives up with MaxTimeMSExpired (50) when maxTimeMS passes first', async (context) => {
     mongo.require(context, 'transactions')
     const jobs = (await mongo.db()).collection('jobs')
