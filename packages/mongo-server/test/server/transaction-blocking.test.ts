@@ -141,7 +141,7 @@ describe('a plain write to a document an open transaction wrote', () => {
       const deadline = Date.now() + 10_000
       for (;;) {
         const event = await stream.tryNext()
-        if (event?.operationType === 'insert' && event.documentKey._id === 'end') break
+        if (event?.operationType === 'insert' && String(event.documentKey._id) === 'end') break
         if (event?.operationType === 'update') updates.push(event.documentKey._id)
         if (Date.now() > deadline)
           throw new Error(`no end marker before the deadline; saw updates ${updates}`)
