@@ -12,6 +12,8 @@ export interface ResolvedMongoServerOptions {
   ttlMonitorIntervalMs: number
   /** How long a change-stream getMore waits for events when the client sends no maxAwaitTimeMS. */
   defaultAwaitMs: number
+  /** Open transactions older than this are aborted (mongod's transactionLifetimeLimitSeconds). */
+  transactionLifetimeLimitSeconds: number
 }
 
 /** Fault injection switches, read by the connection layer and the hello command. */
@@ -40,7 +42,9 @@ export class ServerState {
   totalConnections = 0
   onCommand: ((name: string, command: unknown) => void) | undefined
 
-  constructor(readonly options: ResolvedMongoServerOptions) {}
+  constructor(readonly options: ResolvedMongoServerOptions) {
+    this.sessions.transactions.lifetimeLimitSeconds = options.transactionLifetimeLimitSeconds
+  }
 
   get isReplicaSet(): boolean {
     return this.options.replicaSetName !== undefined

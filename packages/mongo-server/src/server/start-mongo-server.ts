@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { ClientConnection } from './client-connection.js'
 import { createFaults, type MongoServerFaults } from './faults.js'
 import { type ResolvedMongoServerOptions, ServerState } from './server-state.js'
+import { defaultTransactionLifetimeLimitSeconds } from './transactions/transaction-table.js'
 import { removeExpiredDocuments, startTtlMonitor } from './ttl-monitor.js'
 
 /** mongod runs its TTL monitor every 60 seconds. */
@@ -21,6 +22,12 @@ export interface MongoServerOptions {
   replSet?: string | false
   /** How often TTL indexes are enforced. @defaultValue 60_000 (as mongod) */
   ttlMonitorIntervalMs?: number
+  /**
+   * Open transactions older than this are aborted, as mongod's `transactionLifetimeLimitSeconds`
+   * parameter (also settable at runtime with `setParameter`). A whole number, at least 1.
+   * @defaultValue 60 (as mongod)
+   */
+  transactionLifetimeLimitSeconds?: number
 }
 
 export interface MongoServerStats {
@@ -60,6 +67,13 @@ function resolveOptions(options: MongoServerOptions): ResolvedMongoServerOptions
   if (!(ttlMonitorIntervalMs > 0)) {
     throw new RangeError(`ttlMonitorIntervalMs must be a positive number, got ${ttlMonitorIntervalMs}`)
   }
+  const transactionLifetimeLimitSeconds =
+    options.transactionLifetimeLimitSeconds ?? defaultTransactionLifetimeLimitSeconds
+  if (!Number.isInteger(transactionLifetimeLimitSeconds) || transactionLifetimeLimitSeconds < 1) {
+    throw new RangeError(
+      `transactionLifetimeLimitSeconds must be a whole number of at least 1, got ${transactionLifetimeLimitSeconds}`,
+    )
+  }
   const replSet = options.replSet ?? 'rs0'
   return {
     port,
@@ -67,6 +81,7 @@ function resolveOptions(options: MongoServerOptions): ResolvedMongoServerOptions
     replicaSetName: replSet === false ? undefined : replSet,
     ttlMonitorIntervalMs,
     defaultAwaitMs: defaultChangeStreamAwaitMs,
+    transactionLifetimeLimitSeconds,
   }
 }
 

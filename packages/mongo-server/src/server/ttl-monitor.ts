@@ -22,8 +22,13 @@ export function removeExpiredDocuments(server: ServerState, now = Date.now()): n
         const time = expiryTimeMs(getPath(record.document, field))
         return time !== undefined && time + index.expireAfterSeconds! * 1000 <= now
       })
+      const transactions = server.sessions.transactions
       for (const record of expired) {
         if (collection.get(record.idKey) !== record) continue
+        // A document an open transaction wrote is left for a later pass; snapshots keep the rest.
+        if (transactions.holderFor(collection, record.idKey, record.document, undefined) !== undefined)
+          continue
+        transactions.preserveSnapshots(collection)
         collection.remove(record)
         removed += 1
         server.changeLog.append([

@@ -20,7 +20,9 @@ const create: CommandHandler = (context) => {
   for (const [key, value] of Object.entries(context.command)) {
     if (key !== 'create' && !key.startsWith('$') && !protocolFields.has(key)) options[key] = value
   }
-  context.server.catalog.createCollection(context.database, String(context.command.create), options)
+  const name = String(context.command.create)
+  if (context.transaction !== undefined) context.transaction.createCollection(context.database, name, options)
+  else context.server.catalog.createCollection(context.database, name, options)
   return { ok: 1 }
 }
 
@@ -32,6 +34,8 @@ function dropCollection(context: CommandContext, name: string): number {
     (cursor) => cursor.kind === 'batch' && cursor.namespace === `${database}.${name}`,
   )
   if (collection === undefined) return 0
+  // Open transactions keep reading the snapshot they took before the drop.
+  context.server.sessions.transactions.preserveSnapshots(collection)
   context.server.catalog.dropCollection(database, name)
   context.server.changeLog.appendCatalogChange({ kind: 'drop', database, collection: name })
   return collection.indexSpecs().length

@@ -24,7 +24,10 @@ export class CommandContext {
   /** The collection to write into, created on first write as mongod does. */
   writeCollection(name: string): Collection {
     if (this.transaction !== undefined) return this.transaction.writeCollection(this.database, name)
-    return this.server.catalog.ensureCollection(this.database, name)
+    const existed = this.server.catalog.collection(this.database, name) !== undefined
+    const collection = this.server.catalog.ensureCollection(this.database, name)
+    if (!existed) this.server.sessions.transactions.plainCollectionCreated(collection)
+    return collection
   }
 
   private record(
@@ -44,12 +47,32 @@ export class CommandContext {
     }
     if (kind === 'pipelineUpdate') change.pipelineUpdate = true
     if (this.transaction !== undefined) this.transaction.recordChange(change)
-    else this.server.changeLog.append([change])
+    else this.server.sessions.transactions.plainChange(change, this.server.changeLog)
+  }
+
+  /**
+   * Before every write: a transaction claims the document and unique keys it touches (or fails
+   * with WriteConflict); a plain write stops to wait if an open transaction holds them.
+   */
+  private beforeWrite(
+    collection: Collection,
+    idKey: string,
+    before: Document | undefined,
+    after: Document | undefined,
+  ): void {
+    if (this.transaction !== undefined) this.transaction.touch(collection, idKey, before, after)
+    else this.server.sessions.transactions.guardPlainWrite(collection, idKey, before, after)
+  }
+
+  /** After a plain write: how to undo it if its command has to wait and run again. */
+  private afterWrite(undo: () => void): void {
+    if (this.transaction === undefined) this.server.sessions.transactions.plainWriteDone(undo)
   }
 
   insertDocument(collection: Collection, document: Document): StoredRecord {
-    if (this.transaction !== undefined) this.transaction.touch(collection, valueKey(document._id))
+    this.beforeWrite(collection, valueKey(document._id), undefined, document)
     const record = collection.insert(document)
+    this.afterWrite(() => collection.remove(record))
     this.record('insert', collection, document._id, undefined, document)
     return record
   }
@@ -64,15 +87,17 @@ export class CommandContext {
     document: Document,
     kind: 'update' | 'replace' | 'pipelineUpdate',
   ): StoredRecord {
-    this.transaction?.touch(collection, record.idKey)
+    this.beforeWrite(collection, record.idKey, record.document, document)
     const replaced = collection.replace(record, document)
+    this.afterWrite(() => collection.restore(record))
     this.record(kind, collection, document._id, record.document, document)
     return replaced
   }
 
   deleteDocument(collection: Collection, record: StoredRecord): void {
-    this.transaction?.touch(collection, record.idKey)
+    this.beforeWrite(collection, record.idKey, record.document, undefined)
     collection.remove(record)
+    this.afterWrite(() => collection.restore(record))
     this.record('delete', collection, record.document._id)
   }
 }

@@ -30,6 +30,11 @@ export const renameCollection: CommandHandler = (context) => {
   }
   const from = parseNamespace('source', command.renameCollection)
   const to = parseNamespace('target', command.to)
+  // Open transactions keep reading the snapshots they took before the rename (of both sides).
+  for (const namespace of [from, to]) {
+    const collection = context.server.catalog.collection(namespace.database, namespace.collection)
+    if (collection !== undefined) context.server.sessions.transactions.preserveSnapshots(collection)
+  }
   context.server.catalog.renameCollection(from, to, command.dropTarget === true)
   const fromNamespace = `${from.database}.${from.collection}`
   const toNamespace = `${to.database}.${to.collection}`

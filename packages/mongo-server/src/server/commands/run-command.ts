@@ -4,6 +4,12 @@ import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
 import type { ServerState } from '../server-state.js'
 import type { SessionState } from '../transactions/session-registry.js'
 import type { Transaction } from '../transactions/transaction.js'
+import {
+  assertAllowedInTransaction,
+  assertTransactionCommand,
+  assertTransactionConcerns,
+} from '../transactions/transaction-rules.js'
+import { noSuchTransaction } from '../transactions/write-conflict.js'
 import { aggregateCommands } from './aggregate-command.js'
 import { bulkWriteCommands } from './bulk-write-command.js'
 import { collectionCommands } from './collection-commands.js'
@@ -12,6 +18,7 @@ import { explainCommands } from './explain-command.js'
 import { findAndModifyCommands } from './find-and-modify-command.js'
 import { findCommands } from './find-commands.js'
 import { indexCommands } from './index-commands.js'
+import { parameterCommands } from './parameter-commands.js'
 import { serverCommands } from './server-commands.js'
 import { transactionCommands } from './transaction-commands.js'
 import { validateCommand } from './validate-statements.js'
@@ -28,6 +35,7 @@ const handlers: Record<string, CommandHandler> = {
   ...bulkWriteCommands,
   ...transactionCommands,
   ...explainCommands,
+  ...parameterCommands,
 }
 
 /** Commands refused while the `notPrimary` fault is on, as a stepped-down primary refuses writes. */
@@ -74,20 +82,20 @@ function transactionFor(
   }
   if (session === undefined)
     throw new MongoCommandError(errorCodes.invalidOptions, 'Transactions require a session (lsid)')
+  assertAllowedInTransaction(name)
+  assertTransactionConcerns(name, command)
   const txnNumber = String(command.txnNumber)
   if (command.startTransaction === true) return server.sessions.startTransaction(session, txnNumber)
   const transaction = session.transaction
-  const noSuchTransaction = () =>
-    new MongoCommandError(
-      errorCodes.noSuchTransaction,
-      `Transaction with { txnNumber: ${txnNumber} } has been aborted.`,
-      {
-        errorLabels: ['TransientTransactionError'],
-      },
-    )
-  if (transaction === undefined || transaction.txnNumber !== txnNumber) throw noSuchTransaction()
-  if (transaction.state === 'aborted' && name !== 'abortTransaction') throw noSuchTransaction()
+  if (transaction === undefined || transaction.txnNumber !== txnNumber) throw noSuchTransaction(txnNumber)
+  if (transaction.state === 'aborted' && name !== 'abortTransaction') throw noSuchTransaction(txnNumber)
   return transaction
+}
+
+function maxTimeMsOf(command: Document): number | undefined {
+  const value = command.maxTimeMS as { valueOf(): unknown } | undefined
+  const number = Number(value?.valueOf())
+  return Number.isFinite(number) && number > 0 ? number : undefined
 }
 
 /**
@@ -136,7 +144,15 @@ export async function runCommand(
         session,
         transaction,
       )
-      reply = await handler(context)
+      if (transaction !== undefined) assertTransactionCommand(transaction, name, command, database)
+      reply = await server.sessions.transactions.runPlainWrites(
+        () => handler(context),
+        server.changeLog,
+        maxTimeMsOf(command),
+      )
+      // A write error inside a transaction aborts it, as in mongod; the reply still has ok: 1.
+      if (transaction?.state === 'active' && Array.isArray(reply.writeErrors) && reply.writeErrors.length > 0)
+        transaction.abort()
       if (retryKey !== undefined && session !== undefined)
         server.sessions.rememberReply(session, retryKey, reply)
     }

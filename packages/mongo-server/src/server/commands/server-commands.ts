@@ -71,7 +71,6 @@ export const serverCommands: Record<string, CommandHandler> = {
   buildinfo: buildInfo,
   serverStatus,
   hostInfo: () => ({ system: { hostname: 'localhost' }, os: { type: process.platform }, ok: 1 }),
-  getParameter: () => ({ featureCompatibilityVersion: { version: '7.0' }, ok: 1 }),
   whatsmyuri: () => ({ you: '127.0.0.1', ok: 1 }),
   connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 }),
   getCmdLineOpts: () => ({ argv: ['mongod'], parsed: {}, ok: 1 }),

@@ -1,5 +1,8 @@
+import type { Document } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
 import type { CommandHandler } from './command-context.js'
+
+const unsatisfiableWriteConcernCode = 100
 
 const commitTransaction: CommandHandler = (context) => {
   const transaction = context.transaction
@@ -15,7 +18,23 @@ const commitTransaction: CommandHandler = (context) => {
   if (transaction.state === 'committed') return { ok: 1 }
   const changes = transaction.commit()
   context.server.changeLog.append(changes)
-  return { ok: 1 }
+  return { ...unsatisfiableWriteConcern(context.command.writeConcern), ok: 1 }
+}
+
+/**
+ * A one-member replica set cannot acknowledge `w` greater than 1: mongod commits, then reports
+ * UnsatisfiableWriteConcern (100) as a writeConcernError.
+ */
+function unsatisfiableWriteConcern(writeConcern: unknown): Document {
+  const w = Number((writeConcern as { w?: { valueOf(): unknown } } | undefined)?.w?.valueOf())
+  if (!(w > 1)) return {}
+  return {
+    writeConcernError: {
+      code: unsatisfiableWriteConcernCode,
+      codeName: 'UnsatisfiableWriteConcern',
+      errmsg: 'Not enough data-bearing nodes',
+    },
+  }
 }
 
 const abortTransaction: CommandHandler = (context) => {

@@ -96,23 +96,24 @@ function writeReply(count: Document, writeErrors: Document[]): Document {
   return writeErrors.length > 0 ? { ...count, writeErrors, ok: 1 } : { ...count, ok: 1 }
 }
 
-/** Runs statements in order, collecting write errors; ordered writes stop at the first error. */
+/**
+ * Runs statements in order, collecting write errors; ordered writes, and any write in a
+ * transaction, stop at the first error. A WriteConflict fails the whole command.
+ */
 function eachStatement(
   context: CommandContext,
   statements: unknown[],
   run: (statement: Document, index: number) => void,
 ): Document[] {
-  const ordered = context.command.ordered !== false
+  const stopsAtError = context.command.ordered !== false || context.transaction !== undefined
   const writeErrors: Document[] = []
   statements.forEach((statement, index) => {
-    if (ordered && writeErrors.length > 0) return
+    if (stopsAtError && writeErrors.length > 0) return
     try {
       run(statement as Document, index)
     } catch (error) {
       const commandError = toCommandError(error)
-      // Inside a transaction, a failed write aborts the whole transaction; the client sees the error.
-      if (context.transaction !== undefined || commandError.code === errorCodes.writeConflict)
-        throw commandError
+      if (commandError.code === errorCodes.writeConflict) throw commandError
       writeErrors.push(commandError.toWriteError(index))
     }
   })

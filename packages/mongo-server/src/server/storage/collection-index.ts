@@ -280,6 +280,17 @@ export class CollectionIndex {
     return result
   }
 
+  /** The keys a document holds in this index if it is unique (transactions lock them); else none. */
+  uniqueKeysOf(document: Document | undefined): string[] {
+    if (!this.unique || document === undefined) return []
+    return this.keysOf(document)?.full ?? []
+  }
+
+  /** Ids of the documents holding a full key of this index. */
+  holdersOf(key: string): ReadonlySet<string> | undefined {
+    return this.entries.get(key)
+  }
+
   clone(namespace: string): CollectionIndex {
     const copy = new CollectionIndex(this.spec, namespace)
     copy.sorted = [...this.sorted]

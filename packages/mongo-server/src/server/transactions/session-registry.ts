@@ -2,6 +2,7 @@ import type { Binary } from 'bson'
 import type { Document } from '../bson-values.js'
 import type { Catalog } from '../storage/catalog.js'
 import { Transaction } from './transaction.js'
+import { TransactionTable } from './transaction-table.js'
 
 /** How many retryable-write replies each session remembers. The driver retries only the last. */
 const retainedRepliesPerSession = 16
@@ -24,9 +25,11 @@ export function sessionKeyOf(lsid: unknown): string | undefined {
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, SessionState>()
-  readonly locks = new Map<string, string>()
+  readonly transactions: TransactionTable
 
-  constructor(private readonly catalog: Catalog) {}
+  constructor(catalog: Catalog) {
+    this.transactions = new TransactionTable(catalog)
+  }
 
   session(lsid: unknown): SessionState | undefined {
     const key = sessionKeyOf(lsid)
@@ -48,7 +51,7 @@ export class SessionRegistry {
 
   startTransaction(session: SessionState, txnNumber: string): Transaction {
     session.transaction?.abort()
-    session.transaction = new Transaction(session.key, session.lsid, txnNumber, this.catalog, this.locks)
+    session.transaction = new Transaction(session.key, session.lsid, txnNumber, this.transactions)
     return session.transaction
   }
 
@@ -71,7 +74,7 @@ export class SessionRegistry {
   }
 
   endAll(): void {
-    for (const session of this.sessions.values()) session.transaction?.abort()
+    this.transactions.abortAll()
     this.sessions.clear()
   }
 
