@@ -48,8 +48,8 @@ export function updateWith(
   context: CommandContext,
   collectionName: string,
   statement: UpdateStatement,
-  outcome: UpdateOutcome = { matched: 0, modified: 0 },
 ): UpdateOutcome {
+  const outcome: UpdateOutcome = { matched: 0, modified: 0 }
   const update = statement.u
   validateUpdate(update)
   const multi = statement.multi === true
@@ -80,10 +80,11 @@ export function updateWith(
   for (const record of records) {
     const current = collection.get(record.idKey) ?? record
     const next = applyUpdate(current.document, update, { arrayFilters })
+    if (valueKey(next) !== valueKey(current.document)) {
+      context.replaceDocument(collection, current, next, kind)
+      outcome.modified += 1
+    }
     outcome.matched += 1
-    if (valueKey(next) === valueKey(current.document)) continue
-    context.replaceDocument(collection, current, next, kind)
-    outcome.modified += 1
   }
   return outcome
 }
@@ -151,9 +152,11 @@ const update: CommandHandler = (context) => {
   const totals: UpdateOutcome = { matched: 0, modified: 0 }
   const upserted: Document[] = []
   const writeErrors = eachStatement(context, statementsOf(context, 'updates'), (statement, index) => {
-    totals.upsertedId = undefined
-    updateWith(context, collectionName, statement, totals)
-    if (totals.upsertedId !== undefined) upserted.push({ index, _id: totals.upsertedId })
+    // A statement that fails (even half-way through a multi update) adds nothing to the counts.
+    const outcome = updateWith(context, collectionName, statement)
+    totals.matched += outcome.matched
+    totals.modified += outcome.modified
+    if (outcome.upsertedId !== undefined) upserted.push({ index, _id: outcome.upsertedId })
   })
   const counts: Document = { n: totals.matched + upserted.length, nModified: totals.modified }
   if (upserted.length > 0) counts.upserted = upserted
