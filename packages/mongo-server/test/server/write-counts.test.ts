@@ -65,7 +65,7 @@ describe('write counts leave out statements refused with 11000', () => {
         { ordered: false },
       ),
     )
-    const refused = error.writeErrors.map((writeError) => [writeError.index, writeError.code])
+    const refused = [error.writeErrors].flat().map((writeError) => [writeError.index, writeError.code])
     expect(refused.sort((left, right) => Number(left[0]) - Number(right[0]))).toEqual([
       [0, 11000],
       [1, 11000],

@@ -3,6 +3,7 @@ import { errorCodes, MongoCommandError } from '../errors.js'
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from '../query/apply-update.js'
 import { projectDocument } from '../query/project-document.js'
 import { selectRecords } from '../query/select-records.js'
+import { assertDocumentSize } from '../storage/document-size.js'
 import type { CommandHandler } from './command-context.js'
 
 /**
@@ -44,6 +45,7 @@ const findAndModify: CommandHandler = (context) => {
     if (command.upsert !== true)
       return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 }
     const document = upsertDocument(filter, updateSpecification, arrayFilters)
+    assertDocumentSize(document, 'upsert')
     context.insertDocument(context.writeCollection(collectionName), document)
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: document._id },
@@ -53,6 +55,7 @@ const findAndModify: CommandHandler = (context) => {
   }
   const next = applyUpdate(record.document, updateSpecification, { arrayFilters })
   if (valueKey(next) !== valueKey(record.document)) {
+    assertDocumentSize(next, 'update')
     const kind =
       Array.isArray(updateSpecification) || isOperatorUpdate(updateSpecification) ? 'update' : 'replace'
     context.replaceDocument(context.writeCollection(collectionName), record, next, kind)

@@ -3,6 +3,7 @@ import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from '../query/apply-update.js'
 import { selectRecords } from '../query/select-records.js'
 import { Collection } from '../storage/collection.js'
+import { assertDocumentSize } from '../storage/document-size.js'
 import type { CommandContext, CommandHandler } from './command-context.js'
 
 export interface UpdateStatement {
@@ -36,6 +37,7 @@ export function insertOne(context: CommandContext, collectionName: string, docum
     throw new MongoCommandError(errorCodes.typeMismatch, 'documents must be objects')
   const withId = Collection.withId(document)
   assertInsertable(withId)
+  assertDocumentSize(withId, 'insert')
   context.insertDocument(context.writeCollection(collectionName), withId)
   return withId
 }
@@ -71,6 +73,7 @@ export function updateWith(
   if (records.length === 0) {
     if (statement.upsert !== true) return outcome
     const document = upsertDocument(filter, update, arrayFilters)
+    assertDocumentSize(document, 'upsert')
     context.insertDocument(context.writeCollection(collectionName), document)
     outcome.upsertedId = document._id
     return outcome
@@ -81,6 +84,7 @@ export function updateWith(
     const current = collection.get(record.idKey) ?? record
     const next = applyUpdate(current.document, update, { arrayFilters })
     if (valueKey(next) !== valueKey(current.document)) {
+      assertDocumentSize(next, 'update')
       context.replaceDocument(collection, current, next, kind)
       outcome.modified += 1
     }
