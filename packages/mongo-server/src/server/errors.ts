@@ -4,6 +4,7 @@ import type { Document } from 'bson'
 const codeNames: Record<number, string> = {
   2: 'BadValue',
   9: 'FailedToParse',
+  13: 'Unauthorized',
   11: 'UserNotFound',
   14: 'TypeMismatch',
   20: 'IllegalOperation',
@@ -43,6 +44,7 @@ const codeNames: Record<number, string> = {
 export const errorCodes = {
   badValue: 2,
   failedToParse: 9,
+  unauthorized: 13,
   typeMismatch: 14,
   illegalOperation: 20,
   namespaceNotFound: 26,

@@ -1,6 +1,8 @@
 import { type Document, isPlainObject, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from '../query/apply-update.js'
+import { assertHint, refuseUnsupportedOptions } from '../query/command-options.js'
+import { deadlineCheck } from '../query/deadline.js'
 import { projectDocument } from '../query/project-document.js'
 import { selectRecords } from '../query/select-records.js'
 import { assertDocumentSize } from '../storage/document-size.js'
@@ -27,9 +29,13 @@ const findAndModify: CommandHandler = (context) => {
   if (!remove) validateUpdate(update)
   const filter = (command.query ?? {}) as Document
   const arrayFilters = Array.isArray(command.arrayFilters) ? (command.arrayFilters as Document[]) : undefined
-  const [record] = selectRecords(context.readCollection(collectionName), filter, {
+  refuseUnsupportedOptions(command, 'findAndModify')
+  const collection = context.readCollection(collectionName)
+  assertHint(collection, command.hint)
+  const [record] = selectRecords(collection, filter, {
     sort: isPlainObject(command.sort) ? command.sort : undefined,
     limit: 1,
+    interrupt: deadlineCheck(command),
   })
   const project = (document: Document | null) =>
     document === null ? null : projectDocument(document, command.fields)

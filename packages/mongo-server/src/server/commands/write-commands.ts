@@ -1,6 +1,8 @@
 import { type Document, isPlainObject, numberArgument, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from '../query/apply-update.js'
+import { assertHint, refuseUnsupportedOptions } from '../query/command-options.js'
+import { deadlineCheck } from '../query/deadline.js'
 import { selectRecords } from '../query/select-records.js'
 import { Collection } from '../storage/collection.js'
 import { assertDocumentSize } from '../storage/document-size.js'
@@ -13,6 +15,8 @@ export interface UpdateStatement {
   multi?: unknown
   arrayFilters?: unknown
   sort?: unknown
+  collation?: unknown
+  hint?: unknown
 }
 
 export interface UpdateOutcome {
@@ -65,10 +69,13 @@ export function updateWith(
   const arrayFilters = Array.isArray(statement.arrayFilters)
     ? (statement.arrayFilters as Document[])
     : undefined
+  refuseUnsupportedOptions(statement as Document, 'an update statement')
   const existing = context.readCollection(collectionName)
+  assertHint(existing, statement.hint)
   const records = selectRecords(existing, filter, {
     limit: multi ? 0 : 1,
     sort: isPlainObject(statement.sort) ? statement.sort : undefined,
+    interrupt: deadlineCheck(context.command),
   })
   if (records.length === 0) {
     if (statement.upsert !== true) return outcome
@@ -96,11 +103,16 @@ export function updateWith(
 export function deleteWith(
   context: CommandContext,
   collectionName: string,
-  filter: unknown,
+  statement: { q?: unknown; collation?: unknown; hint?: unknown },
   multi: boolean,
 ): number {
+  refuseUnsupportedOptions(statement as Document, 'a delete statement')
   const existing = context.readCollection(collectionName)
-  const records = selectRecords(existing, filter ?? {}, { limit: multi ? 0 : 1 })
+  assertHint(existing, statement.hint)
+  const records = selectRecords(existing, statement.q ?? {}, {
+    limit: multi ? 0 : 1,
+    interrupt: deadlineCheck(context.command),
+  })
   if (records.length === 0) return 0
   const collection = context.writeCollection(collectionName)
   for (const record of records) context.deleteDocument(collection, record)
@@ -153,6 +165,7 @@ const insert: CommandHandler = (context) => {
 
 const update: CommandHandler = (context) => {
   const collectionName = String(context.command.update)
+  refuseUnsupportedOptions({ let: context.command.let }, 'update')
   const totals: UpdateOutcome = { matched: 0, modified: 0 }
   const upserted: Document[] = []
   const writeErrors = eachStatement(context, statementsOf(context, 'updates'), (statement, index) => {
@@ -169,9 +182,10 @@ const update: CommandHandler = (context) => {
 
 const remove: CommandHandler = (context) => {
   const collectionName = String(context.command.delete)
+  refuseUnsupportedOptions({ let: context.command.let }, 'delete')
   let deleted = 0
   const writeErrors = eachStatement(context, statementsOf(context, 'deletes'), (statement) => {
-    deleted += deleteWith(context, collectionName, statement.q, numberArgument(statement.limit, 0) === 0)
+    deleted += deleteWith(context, collectionName, statement, numberArgument(statement.limit, 0) === 0)
   })
   return writeReply({ n: deleted }, writeErrors)
 }
