@@ -155,10 +155,10 @@ function atomImplies(query: Atom, partial: Atom): boolean {
   const pinned = pinnedValues(query)
   switch (partial.operator) {
     case '$eq':
-      return pinned !== undefined && pinned.every((value) => sameValue(value, partial.value))
+      return pinned?.every((value) => sameValue(value, partial.value)) === true
     case '$in': {
       const list = Array.isArray(partial.value) ? partial.value : []
-      return pinned !== undefined && pinned.every((value) => list.some((item) => sameValue(item, value)))
+      return pinned?.every((value) => list.some((item) => sameValue(item, value))) === true
     }
     case '$exists':
       if (query.operator === '$exists') return Boolean(toPlain(query.value))
