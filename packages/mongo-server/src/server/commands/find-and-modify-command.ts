@@ -60,8 +60,8 @@ const findAndModify: CommandHandler = (context) => {
     }
   }
   const next = applyUpdate(record.document, updateSpecification, { arrayFilters })
+  assertDocumentSize(next, 'update')
   if (valueKey(next) !== valueKey(record.document)) {
-    assertDocumentSize(next, 'update')
     const kind =
       Array.isArray(updateSpecification) || isOperatorUpdate(updateSpecification) ? 'update' : 'replace'
     context.replaceDocument(context.writeCollection(collectionName), record, next, kind)
