@@ -4,8 +4,8 @@ import type { Document } from 'bson'
 const codeNames: Record<number, string> = {
   2: 'BadValue',
   9: 'FailedToParse',
-  13: 'Unauthorized',
   11: 'UserNotFound',
+  13: 'Unauthorized',
   14: 'TypeMismatch',
   20: 'IllegalOperation',
   26: 'NamespaceNotFound',

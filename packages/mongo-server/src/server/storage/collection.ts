@@ -178,6 +178,10 @@ export class Collection {
     return [idIndexSpec, ...this.indexes.map((index) => index.spec)]
   }
 
+  addIndex(spec: Document): void {
+    this.addIndexes([spec])
+  }
+
   /** Builds every index over the stored documents first; adds none if one refuses a duplicate key. */
   addIndexes(specs: Document[]): void {
     const built = specs.map((spec) => {
