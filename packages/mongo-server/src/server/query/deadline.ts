@@ -76,6 +76,19 @@ export function startCommandDeadline(server: ServerState, command: Document): vo
   if (milliseconds > 0) deadlines.set(command, Date.now() + milliseconds)
 }
 
+/**
+ * When a command's maxTimeMS runs out (epoch ms), or undefined without one: for commands that wait
+ * (a write behind an open transaction) to stop waiting and throw {@link maxTimeExpiredError}.
+ */
+export function commandDeadlineMs(command: Document): number | undefined {
+  return deadlines.get(command)
+}
+
+/** mongod's 50 MaxTimeMSExpired. */
+export function maxTimeExpiredError(): MongoCommandError {
+  return expired()
+}
+
 /** A check to call while a command works: throws MaxTimeMSExpired once its maxTimeMS is used up. */
 export function deadlineCheck(command: Document): (() => void) | undefined {
   const expiresAtMs = deadlines.get(command)
