@@ -18,14 +18,18 @@ const codeNames: Record<number, string> = {
   59: 'CommandNotFound',
   66: 'ImmutableField',
   67: 'CannotCreateIndex',
+  68: 'IndexAlreadyExists',
   72: 'InvalidOptions',
   73: 'InvalidNamespace',
   85: 'IndexOptionsConflict',
   86: 'IndexKeySpecsConflict',
   112: 'WriteConflict',
   115: 'CommandNotSupported',
+  197: 'InvalidIndexSpecificationOption',
   168: 'InvalidPipelineOperator',
+  224: 'QueryFeatureNotAllowed',
   225: 'TransactionTooOld',
+  238: 'NotImplemented',
   251: 'NoSuchTransaction',
   260: 'InvalidResumeToken',
   256: 'TransactionCommitted',
@@ -52,12 +56,17 @@ export const errorCodes = {
   dollarPrefixedFieldName: 52,
   commandNotFound: 59,
   immutableField: 66,
+  cannotCreateIndex: 67,
+  maxTimeMSExpired: 50,
   invalidOptions: 72,
   invalidNamespace: 73,
   indexOptionsConflict: 85,
   indexKeySpecsConflict: 86,
+  invalidIndexSpecificationOption: 197,
   writeConflict: 112,
   invalidPipelineOperator: 168,
+  queryFeatureNotAllowed: 224,
+  notImplemented: 238,
   noSuchTransaction: 251,
   invalidResumeToken: 260,
   transactionCommitted: 256,
@@ -66,6 +75,10 @@ export const errorCodes = {
   changeStreamHistoryLost: 286,
   notWritablePrimary: 10107,
   duplicateKey: 11000,
+  /** An update grew a document past 16 MiB. */
+  updatedDocumentTooLarge: 17419,
+  /** An upsert would insert a document over 16 MiB. */
+  upsertedDocumentTooLarge: 17420,
   changeStreamOnStandalone: 40573,
 } as const
 
@@ -124,4 +137,15 @@ export function toCommandError(error: unknown): MongoCommandError {
     return new MongoCommandError(code, message)
   }
   return new MongoCommandError(errorCodes.badValue, message)
+}
+
+/**
+ * The error for an option or feature mongod has and this server does not implement (collations,
+ * `let`, ...): refused loudly with 238 NotImplemented, so no test passes by its being ignored.
+ */
+export function notSupported(feature: string, where: string): MongoCommandError {
+  return new MongoCommandError(
+    errorCodes.notImplemented,
+    `${feature} is not supported by the in-process MongoDB server (@durabl/mongo-server), in ${where}`,
+  )
 }

@@ -1,6 +1,8 @@
 import { Aggregator } from 'mingo'
 import { type Document, isPlainObject, numberArgument, plainView, toPlain } from '../bson-values.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
+import { assertHint, refuseUnsupportedOptions } from '../query/command-options.js'
+import { deadlineCheck } from '../query/deadline.js'
 import { selectRecords } from '../query/select-records.js'
 import { startChangeStream } from './change-stream-commands.js'
 import type { CommandContext, CommandHandler } from './command-context.js'
@@ -36,15 +38,23 @@ function runPipeline(context: CommandContext, collectionName: string, pipeline: 
     else break
     consumed += 1
   }
-  const records = selectRecords(context.readCollection(collectionName), filter, { sort, skip, limit })
+  const interrupt = deadlineCheck(context.command)
+  const records = selectRecords(context.readCollection(collectionName), filter, {
+    sort,
+    skip,
+    limit,
+    interrupt,
+  })
   const rest = pipeline.slice(consumed)
   if (rest.length === 0) return records.map((record) => record.document)
   const collectionResolver = (name: string) =>
     [...(context.readCollection(name)?.records.values() ?? [])].map((record) => plainView(record.document))
   try {
-    return new Aggregator(toPlain(rest) as Document[], { collectionResolver }).run(
+    const output = new Aggregator(toPlain(rest) as Document[], { collectionResolver }).run(
       records.map((record) => plainView(record.document)),
     ) as Document[]
+    interrupt?.()
+    return output
   } catch (error) {
     throw toCommandError(error)
   }
@@ -81,6 +91,8 @@ const aggregate: CommandHandler = (context) => {
       'aggregate: 1 is only supported with $changeStream',
     )
   }
+  refuseUnsupportedOptions(command, 'aggregate')
+  assertHint(context.readCollection(collectionName), command.hint)
   const documents = runPipeline(context, collectionName, pipeline)
   const cursorOptions = (command.cursor ?? {}) as Document
   const batchSize =

@@ -1,6 +1,7 @@
 import { Long } from 'bson'
 import { type Document, numberArgument } from '../bson-values.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
+import { refuseUnsupportedOptions } from '../query/command-options.js'
 import { CommandContext, type CommandHandler } from './command-context.js'
 import { deleteWith, insertOne, updateWith } from './write-commands.js'
 
@@ -25,6 +26,7 @@ function parseNamespaces(nsInfo: unknown): Namespace[] {
  */
 const bulkWrite: CommandHandler = (outer) => {
   const command = outer.command
+  refuseUnsupportedOptions({ let: command.let }, 'bulkWrite')
   const namespaces = parseNamespaces(command.nsInfo)
   const operations = Array.isArray(command.ops) ? (command.ops as Document[]) : []
   const ordered = command.ordered !== false
@@ -66,6 +68,8 @@ const bulkWrite: CommandHandler = (outer) => {
           multi: operation.multi,
           arrayFilters: operation.arrayFilters,
           sort: operation.sort,
+          collation: operation.collation,
+          hint: operation.hint,
         })
         totals.nMatched += outcome.matched
         totals.nModified += outcome.modified
@@ -82,7 +86,12 @@ const bulkWrite: CommandHandler = (outer) => {
         }
       } else if ('delete' in operation) {
         const { context, collection } = contextFor(numberArgument(operation.delete, 0))
-        const deleted = deleteWith(context, collection, operation.filter, operation.multi === true)
+        const deleted = deleteWith(
+          context,
+          collection,
+          { q: operation.filter, collation: operation.collation, hint: operation.hint },
+          operation.multi === true,
+        )
         totals.nDeleted += deleted
         if (!errorsOnly) results.push({ ok: 1, idx, n: deleted })
       } else {

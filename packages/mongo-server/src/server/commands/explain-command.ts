@@ -1,6 +1,8 @@
 import { ObjectId } from 'bson'
 import { type Document, isPlainObject, numberArgument, toPlain } from '../bson-values.js'
-import { errorCodes, MongoCommandError } from '../errors.js'
+import { errorCodes, MongoCommandError, notSupported } from '../errors.js'
+import { refuseUnsupportedOptions } from '../query/command-options.js'
+import { impliesPartialFilter } from '../query/implies-partial-filter.js'
 import { selectRecords } from '../query/select-records.js'
 import type { Collection } from '../storage/collection.js'
 import type { CommandContext, CommandHandler } from './command-context.js'
@@ -14,14 +16,18 @@ import { reportedVersion } from './hello-reply.js'
  *
  * - An index is a candidate when its leading field has an equality, `$in` or range predicate, or
  *   when it gives the requested sort order. A partial index is a candidate only when the filter
- *   implies its `partialFilterExpression` (equality on the same value, `$type`, `$exists: true`),
- *   as in mongod — the server's own lookups never use partial indexes.
+ *   states the conditions of its `partialFilterExpression` itself, the same or stricter
+ *   (`query/implies-partial-filter.ts`, shared with the server's own index lookups). That is never
+ *   more generous than mongod: an equality on a string does not qualify for a `$type: 'string'`
+ *   filter, which mongod cannot be relied on to accept either.
  * - A plan that gives the sort order (equality prefix, then the sort fields in index order, one
  *   direction) beats one that needs a blocking `SORT`; then more bounded leading fields win.
  *   An `$in` on the equality prefix gives a `SORT_MERGE` of one `IXSCAN` per value.
  * - Otherwise `COLLSCAN`, plus `SORT` when a sort was asked for.
  *
- * Index bounds are rendered approximately; `$or`, `$expr`, `hint` and collations are not planned.
+ * Index bounds are rendered approximately; `$or` and `$expr` are not planned (a `COLLSCAN` or a
+ * narrower plan than mongod's, never a wider one); `hint`, collations and `let` are refused. The
+ * choice between candidate plans is a fixed ranking, where mongod races them.
  * Verbosities other than `queryPlanner` add `executionStats.nReturned`.
  *
  * Over the ~300-line guideline on purpose: the planner and the command were added as one module so
@@ -29,12 +35,17 @@ import { reportedVersion } from './hello-reply.js'
  * `query/plan-query.ts` when anything else needs it.
  */
 
+/**
+ * What a filter states about one field. `exact` when the bounds say everything (so the FETCH
+ * filter can leave the field out); other operators on the field (`$type`, `$ne`, ...) stay there.
+ */
 type Predicate =
-  | { kind: 'points'; values: unknown[] }
+  | { kind: 'points'; values: unknown[]; exact: boolean }
   | {
       kind: 'range'
       lower?: { value: unknown; inclusive: boolean }
       upper?: { value: unknown; inclusive: boolean }
+      exact: boolean
     }
   | { kind: 'other' }
 
@@ -77,20 +88,24 @@ function isLiteral(value: unknown): boolean {
   )
 }
 
+const rangeOperators = ['$gt', '$gte', '$lt', '$lte']
+
 function predicateOf(condition: unknown): Predicate {
   if (!isPlainObject(condition) || !Object.keys(condition).some((key) => key.startsWith('$'))) {
-    return isLiteral(condition) ? { kind: 'points', values: [condition] } : { kind: 'other' }
+    return isLiteral(condition) ? { kind: 'points', values: [condition], exact: true } : { kind: 'other' }
   }
   const operators = Object.keys(condition)
-  if (operators.length === 1 && '$eq' in condition && isLiteral(condition.$eq)) {
-    return { kind: 'points', values: [condition.$eq] }
+  if ('$eq' in condition && isLiteral(condition.$eq)) {
+    return { kind: 'points', values: [condition.$eq], exact: operators.length === 1 }
   }
-  if (operators.length === 1 && Array.isArray(condition.$in) && condition.$in.every(isLiteral)) {
-    return { kind: 'points', values: condition.$in }
+  if (Array.isArray(condition.$in) && condition.$in.every(isLiteral)) {
+    return { kind: 'points', values: condition.$in, exact: operators.length === 1 }
   }
-  const rangeOperators = ['$gt', '$gte', '$lt', '$lte']
-  if (operators.every((operator) => rangeOperators.includes(operator))) {
-    const range: Predicate = { kind: 'range' }
+  if (operators.some((operator) => rangeOperators.includes(operator))) {
+    const range: Predicate = {
+      kind: 'range',
+      exact: operators.every((operator) => rangeOperators.includes(operator)),
+    }
     if ('$gt' in condition) range.lower = { value: condition.$gt, inclusive: false }
     if ('$gte' in condition) range.lower = { value: condition.$gte, inclusive: true }
     if ('$lt' in condition) range.upper = { value: condition.$lt, inclusive: false }
@@ -104,8 +119,14 @@ function predicateOf(condition: unknown): Predicate {
 function predicatesOf(filter: Document): Map<string, Predicate> {
   const predicates = new Map<string, Predicate>()
   const add = (field: string, condition: unknown) => {
-    // The same field twice (`$and: [{ a: 1 }, { a: 2 }]`) is left to the FETCH filter.
-    predicates.set(field, predicates.has(field) ? { kind: 'other' } : predicateOf(condition))
+    // The same field twice (`$and: [{ a: 1 }, { a: { $type: 'string' } }]`): the first bounds
+    // bound the scan (mongod intersects them; this is wider, never narrower), the FETCH filter
+    // checks the rest.
+    const previous = predicates.get(field)
+    const next = predicateOf(condition)
+    if (previous === undefined) predicates.set(field, next)
+    else if (previous.kind !== 'other') predicates.set(field, { ...previous, exact: false })
+    else if (next.kind !== 'other') predicates.set(field, { ...next, exact: false })
   }
   for (const [field, condition] of Object.entries(filter)) {
     if (field === '$and' && Array.isArray(condition)) {
@@ -120,55 +141,6 @@ function predicatesOf(filter: Document): Map<string, Predicate> {
     }
   }
   return predicates
-}
-
-function sameValue(left: unknown, right: unknown): boolean {
-  return JSON.stringify(toPlain(left)) === JSON.stringify(toPlain(right))
-}
-
-function typeMatches(value: unknown, type: unknown): boolean {
-  const plain = toPlain(value)
-  switch (type) {
-    case 'string':
-    case 2:
-      return typeof plain === 'string'
-    case 'number':
-      return typeof plain === 'number'
-    case 'bool':
-    case 8:
-      return typeof plain === 'boolean'
-    case 'date':
-    case 9:
-      return plain instanceof Date
-    case 'objectId':
-    case 7:
-      return plain instanceof ObjectId
-    default:
-      return false
-  }
-}
-
-/** Whether every document the filter matches is in the partial index (mongod's rule, simplified). */
-function impliesPartialFilter(predicates: Map<string, Predicate>, partial: Document): boolean {
-  for (const [field, condition] of Object.entries(partial)) {
-    if (field.startsWith('$')) return false
-    const predicate = predicates.get(field)
-    if (predicate === undefined || predicate.kind !== 'points') return false
-    if (isLiteral(condition)) {
-      if (!predicate.values.every((value) => sameValue(value, condition))) return false
-      continue
-    }
-    const operators = condition as Document
-    for (const [operator, operand] of Object.entries(operators)) {
-      if (operator === '$eq' && predicate.values.every((value) => sameValue(value, operand))) continue
-      if (operator === '$type' && predicate.values.every((value) => typeMatches(value, toPlain(operand))))
-        continue
-      if (operator === '$exists' && operand === true && predicate.values.every((value) => value !== null))
-        continue
-      return false
-    }
-  }
-  return true
 }
 
 function indexesOf(collection: Collection): IndexInfo[] {
@@ -202,11 +174,15 @@ function indexesOf(collection: Collection): IndexInfo[] {
 function planIndex(
   index: IndexInfo,
   predicates: Map<string, Predicate>,
-  sort: SortKey[],
+  shape: QueryShape,
 ): CandidatePlan | undefined {
+  const sort = shape.sort
   if (
     index.partialFilterExpression !== undefined &&
-    !impliesPartialFilter(predicates, index.partialFilterExpression)
+    !impliesPartialFilter(
+      toPlain(shape.filter) as Document,
+      toPlain(index.partialFilterExpression) as Document,
+    )
   ) {
     return undefined
   }
@@ -373,7 +349,12 @@ function buildPlan(
   predicates: Map<string, Predicate>,
   shape: QueryShape,
 ): Document {
-  const settled = new Set(candidate.index.fields.slice(0, candidate.boundFields))
+  const settled = new Set(
+    candidate.index.fields.slice(0, candidate.boundFields).filter((field) => {
+      const predicate = predicates.get(field)
+      return predicate !== undefined && predicate.kind !== 'other' && predicate.exact
+    }),
+  )
   const scans =
     candidate.explodedPrefixes === undefined
       ? indexScan(candidate, predicates, undefined)
@@ -397,7 +378,7 @@ function planQuery(
   if (collection === undefined) return { winningPlan: { stage: 'EOF' }, rejectedPlans: [] }
   const predicates = predicatesOf(shape.filter)
   const candidates = indexesOf(collection)
-    .map((index) => planIndex(index, predicates, shape.sort))
+    .map((index) => planIndex(index, predicates, shape))
     .filter((plan): plan is CandidatePlan => plan !== undefined)
     .sort(comparePlans)
   if (candidates.length === 0) {
@@ -486,6 +467,8 @@ const explain: CommandHandler = (context) => {
     )
   }
   const name = Object.keys(inner)[0]
+  refuseUnsupportedOptions(inner, 'explain')
+  if (inner.hint !== undefined) throw notSupported('hint', 'explain (the planner does not plan hints)')
   let collectionName: string
   let shape: QueryShape
   let rest: Document[] = []

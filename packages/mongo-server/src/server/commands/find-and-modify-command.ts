@@ -1,8 +1,11 @@
 import { type Document, isPlainObject, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from '../query/apply-update.js'
+import { assertHint, refuseUnsupportedOptions } from '../query/command-options.js'
+import { deadlineCheck } from '../query/deadline.js'
 import { projectDocument } from '../query/project-document.js'
 import { selectRecords } from '../query/select-records.js'
+import { assertDocumentSize } from '../storage/document-size.js'
 import type { CommandHandler } from './command-context.js'
 
 /**
@@ -26,9 +29,13 @@ const findAndModify: CommandHandler = (context) => {
   if (!remove) validateUpdate(update)
   const filter = (command.query ?? {}) as Document
   const arrayFilters = Array.isArray(command.arrayFilters) ? (command.arrayFilters as Document[]) : undefined
-  const [record] = selectRecords(context.readCollection(collectionName), filter, {
+  refuseUnsupportedOptions(command, 'findAndModify')
+  const collection = context.readCollection(collectionName)
+  assertHint(collection, command.hint)
+  const [record] = selectRecords(collection, filter, {
     sort: isPlainObject(command.sort) ? command.sort : undefined,
     limit: 1,
+    interrupt: deadlineCheck(command),
   })
   const project = (document: Document | null) =>
     document === null ? null : projectDocument(document, command.fields)
@@ -44,6 +51,7 @@ const findAndModify: CommandHandler = (context) => {
     if (command.upsert !== true)
       return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 }
     const document = upsertDocument(filter, updateSpecification, arrayFilters)
+    assertDocumentSize(document, 'upsert')
     context.insertDocument(context.writeCollection(collectionName), document)
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: document._id },
@@ -52,6 +60,7 @@ const findAndModify: CommandHandler = (context) => {
     }
   }
   const next = applyUpdate(record.document, updateSpecification, { arrayFilters })
+  assertDocumentSize(next, 'update')
   if (valueKey(next) !== valueKey(record.document)) {
     const kind = Array.isArray(updateSpecification)
       ? 'pipelineUpdate'

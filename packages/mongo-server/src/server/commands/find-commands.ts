@@ -1,6 +1,12 @@
 import { Long } from 'bson'
 import { getPath, isPlainObject, numberArgument, toPlain, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
+import {
+  assertHint,
+  refuseUnsupportedFindOptions,
+  refuseUnsupportedOptions,
+} from '../query/command-options.js'
+import { deadlineCheck } from '../query/deadline.js'
 import { projectDocument } from '../query/project-document.js'
 import { selectRecords } from '../query/select-records.js'
 import { changeStreamGetMore } from './change-stream-commands.js'
@@ -15,10 +21,14 @@ const find: CommandHandler = (context) => {
   const command = context.command
   const collectionName = String(command.find)
   const limit = optionalNumber(command.limit)
-  const records = selectRecords(context.readCollection(collectionName), command.filter ?? {}, {
+  refuseUnsupportedFindOptions(command)
+  const collection = context.readCollection(collectionName)
+  assertHint(collection, command.hint)
+  const records = selectRecords(collection, command.filter ?? {}, {
     sort: isPlainObject(command.sort) ? command.sort : undefined,
     skip: optionalNumber(command.skip),
     limit: limit === undefined ? undefined : Math.abs(limit),
+    interrupt: deadlineCheck(command),
   })
   const documents = records.map((record) => projectDocument(record.document, command.projection))
   const singleBatch = command.singleBatch === true || (limit !== undefined && limit < 0)
@@ -38,6 +48,13 @@ const getMore: CommandHandler = (context) => {
     throw new MongoCommandError(errorCodes.cursorNotFound, `cursor id ${String(id)} not found`)
   }
   if (cursor.kind === 'changeStream') return changeStreamGetMore(context, cursor)
+  if (context.command.maxTimeMS !== undefined) {
+    // mongod: only a tailable awaitData cursor's getMore takes a maxTimeMS (its await time).
+    throw new MongoCommandError(
+      errorCodes.badValue,
+      'cannot set maxTimeMS on getMore command for a non-awaitData cursor',
+    )
+  }
   const batchSize = optionalNumber(context.command.batchSize)
   const end =
     batchSize === undefined || batchSize <= 0 ? cursor.documents.length : cursor.position + batchSize
@@ -61,9 +78,13 @@ const killCursors: CommandHandler = (context) => {
 
 const count: CommandHandler = (context) => {
   const command = context.command
-  const records = selectRecords(context.readCollection(String(command.count)), command.query ?? {}, {
+  refuseUnsupportedOptions(command, 'count')
+  const collection = context.readCollection(String(command.count))
+  assertHint(collection, command.hint)
+  const records = selectRecords(collection, command.query ?? {}, {
     skip: optionalNumber(command.skip),
     limit: optionalNumber(command.limit),
+    interrupt: deadlineCheck(command),
   })
   return { n: records.length, ok: 1 }
 }
@@ -72,7 +93,10 @@ const distinct: CommandHandler = (context) => {
   const command = context.command
   if (typeof command.key !== 'string')
     throw new MongoCommandError(errorCodes.failedToParse, "'key' must be a string")
-  const records = selectRecords(context.readCollection(String(command.distinct)), command.query ?? {})
+  refuseUnsupportedOptions(command, 'distinct')
+  const collection = context.readCollection(String(command.distinct))
+  assertHint(collection, command.hint)
+  const records = selectRecords(collection, command.query ?? {}, { interrupt: deadlineCheck(command) })
   const seen = new Map<string, unknown>()
   for (const record of records) {
     const value = getPath(record.document, command.key)

@@ -1,41 +1,8 @@
 import { type Document, isPlainObject, toPlain, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
+import { compareIndexSpecs, normalizeIndexSpec } from '../storage/index-spec.js'
 import type { CommandContext, CommandHandler } from './command-context.js'
 import { firstBatchReply } from './cursor-replies.js'
-
-const optionFields = [
-  'unique',
-  'sparse',
-  'partialFilterExpression',
-  'expireAfterSeconds',
-  'hidden',
-  'collation',
-] as const
-
-function defaultIndexName(key: Document): string {
-  return Object.entries(key)
-    .map(([field, direction]) => `${field}_${String(toPlain(direction))}`)
-    .join('_')
-}
-
-/** The stored form of an index, as listIndexes returns it. */
-function normalizeSpec(requested: Document): Document {
-  if (!isPlainObject(requested.key) || Object.keys(requested.key).length === 0) {
-    throw new MongoCommandError(
-      errorCodes.failedToParse,
-      "The 'key' field is a required property of an index specification",
-    )
-  }
-  const spec: Document = { v: 2, key: requested.key, name: requested.name ?? defaultIndexName(requested.key) }
-  for (const field of optionFields) if (requested[field] !== undefined) spec[field] = requested[field]
-  if (spec.unique === false) delete spec.unique
-  if (spec.sparse === false) delete spec.sparse
-  return spec
-}
-
-function optionsKey(spec: Document): string {
-  return valueKey(toPlain(optionFields.map((field) => spec[field] ?? null)))
-}
 
 function requireCollection(context: CommandContext, name: string) {
   const collection = context.readCollection(name)
@@ -48,42 +15,63 @@ function requireCollection(context: CommandContext, name: string) {
   return collection
 }
 
+/** The index a requested spec conflicts with, as mongod reports it, or `exists` for a no-op. */
+function conflictWith(spec: Document, existing: Document[]): 'exists' | undefined {
+  const sameName = existing.find((index) => index.name === spec.name)
+  const describe = (document: Document) => JSON.stringify(toPlain(document))
+  if (sameName !== undefined) {
+    const comparison = compareIndexSpecs(spec, sameName)
+    if (comparison === 'identical' || spec.name === '_id_') return 'exists'
+    if (comparison === 'different') {
+      throw new MongoCommandError(
+        errorCodes.indexKeySpecsConflict,
+        `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${describe(spec)}, existing index: ${describe(sameName)}`,
+      )
+    }
+    throw new MongoCommandError(
+      errorCodes.indexOptionsConflict,
+      `An equivalent index already exists with the same name but different options. Requested index: ${describe(spec)}, existing index: ${describe(sameName)}`,
+    )
+  }
+  const sameKey = existing.find((index) => compareIndexSpecs(spec, index) !== 'different')
+  if (sameKey === undefined) return undefined
+  if (compareIndexSpecs(spec, sameKey) === 'equivalent') {
+    throw new MongoCommandError(
+      errorCodes.indexOptionsConflict,
+      `An equivalent index already exists with a different name and options. Requested index: ${describe(spec)}, existing index: ${describe(sameKey)}`,
+    )
+  }
+  throw new MongoCommandError(
+    errorCodes.indexOptionsConflict,
+    `Index already exists with a different name: ${String(sameKey.name)}`,
+  )
+}
+
+/**
+ * createIndexes is all or nothing, as in mongod: every spec is validated and checked against the
+ * existing indexes and the earlier specs of the list, then all are built, then all are added.
+ */
 const createIndexes: CommandHandler = (context) => {
   const name = String(context.command.createIndexes)
   const requested = context.command.indexes
   if (!Array.isArray(requested))
     throw new MongoCommandError(errorCodes.failedToParse, "'indexes' must be an array")
+  if (requested.length === 0)
+    throw new MongoCommandError(errorCodes.badValue, 'Must specify at least one index to create')
+  const specs = requested.map((raw) => {
+    if (!isPlainObject(raw))
+      throw new MongoCommandError(errorCodes.typeMismatch, 'index specs must be objects')
+    return normalizeIndexSpec(raw)
+  })
+  const existing = context.readCollection(name)?.indexSpecs() ?? [{ v: 2, key: { _id: 1 }, name: '_id_' }]
+  const toBuild: Document[] = []
+  for (const spec of specs) {
+    if (conflictWith(spec, [...existing, ...toBuild]) === undefined) toBuild.push(spec)
+  }
   const created = context.readCollection(name) === undefined
   const collection = context.writeCollection(name)
   const numIndexesBefore = collection.indexSpecs().length
-  for (const raw of requested as Document[]) {
-    const spec = normalizeSpec(raw)
-    const existing = collection.indexSpecs()
-    const sameName = existing.find((index) => index.name === spec.name)
-    const sameKey = existing.find((index) => valueKey(toPlain(index.key)) === valueKey(toPlain(spec.key)))
-    if (sameName !== undefined) {
-      if (valueKey(toPlain(sameName.key)) !== valueKey(toPlain(spec.key))) {
-        throw new MongoCommandError(
-          errorCodes.indexKeySpecsConflict,
-          `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(toPlain(spec))}, existing index: ${JSON.stringify(toPlain(sameName))}`,
-        )
-      }
-      if (optionsKey(sameName) !== optionsKey(spec) && spec.name !== '_id_') {
-        throw new MongoCommandError(
-          errorCodes.indexOptionsConflict,
-          `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(toPlain(spec))}, existing index: ${JSON.stringify(toPlain(sameName))}`,
-        )
-      }
-      continue
-    }
-    if (sameKey !== undefined && optionsKey(sameKey) === optionsKey(spec)) {
-      throw new MongoCommandError(
-        errorCodes.indexOptionsConflict,
-        `Index already exists with a different name: ${String(sameKey.name)}`,
-      )
-    }
-    collection.addIndex(spec)
-  }
+  collection.addIndexes(toBuild)
   const numIndexesAfter = collection.indexSpecs().length
   const reply: Document = { numIndexesBefore, numIndexesAfter, createdCollectionAutomatically: created }
   if (numIndexesAfter === numIndexesBefore) reply.note = 'all indexes already exist'

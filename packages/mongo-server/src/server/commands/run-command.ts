@@ -1,6 +1,7 @@
 import { Binary, Long } from 'bson'
 import type { Document } from '../bson-values.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
+import { startCommandDeadline } from '../query/deadline.js'
 import type { ServerState } from '../server-state.js'
 import type { SessionState } from '../transactions/session-registry.js'
 import type { Transaction } from '../transactions/transaction.js'
@@ -15,6 +16,7 @@ import { bulkWriteCommands } from './bulk-write-command.js'
 import { collectionCommands } from './collection-commands.js'
 import { CommandContext, type CommandHandler } from './command-context.js'
 import { explainCommands } from './explain-command.js'
+import { failPointCommands } from './fail-point-command.js'
 import { findAndModifyCommands } from './find-and-modify-command.js'
 import { findCommands } from './find-commands.js'
 import { indexCommands } from './index-commands.js'
@@ -36,6 +38,7 @@ const handlers: Record<string, CommandHandler> = {
   ...transactionCommands,
   ...explainCommands,
   ...parameterCommands,
+  ...failPointCommands,
 }
 
 /** Commands refused while the `notPrimary` fault is on, as a stepped-down primary refuses writes. */
@@ -145,6 +148,7 @@ export async function runCommand(
         transaction,
       )
       if (transaction !== undefined) assertTransactionCommand(transaction, name, command, database)
+      startCommandDeadline(server, context.command)
       reply = await server.sessions.transactions.runPlainWrites(
         () => handler(context),
         server.changeLog,

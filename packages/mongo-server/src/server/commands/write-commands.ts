@@ -1,9 +1,12 @@
 import { type Document, isPlainObject, numberArgument, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from '../query/apply-update.js'
+import { assertHint, refuseUnsupportedOptions } from '../query/command-options.js'
+import { deadlineCheck } from '../query/deadline.js'
 import { selectRecords } from '../query/select-records.js'
 import { assertStorableId } from '../query/storable-id.js'
 import { Collection } from '../storage/collection.js'
+import { assertDocumentSize } from '../storage/document-size.js'
 import type { CommandContext, CommandHandler } from './command-context.js'
 
 export interface UpdateStatement {
@@ -13,6 +16,8 @@ export interface UpdateStatement {
   multi?: unknown
   arrayFilters?: unknown
   sort?: unknown
+  collation?: unknown
+  hint?: unknown
 }
 
 export interface UpdateOutcome {
@@ -26,6 +31,7 @@ export function insertOne(context: CommandContext, collectionName: string, docum
     throw new MongoCommandError(errorCodes.typeMismatch, 'documents must be objects')
   const withId = Collection.withId(document)
   assertStorableId(withId)
+  assertDocumentSize(withId, 'insert')
   context.insertDocument(context.writeCollection(collectionName), withId)
   return withId
 }
@@ -38,8 +44,8 @@ export function updateWith(
   context: CommandContext,
   collectionName: string,
   statement: UpdateStatement,
-  outcome: UpdateOutcome = { matched: 0, modified: 0 },
 ): UpdateOutcome {
+  const outcome: UpdateOutcome = { matched: 0, modified: 0 }
   const update = statement.u
   validateUpdate(update)
   const multi = statement.multi === true
@@ -53,14 +59,18 @@ export function updateWith(
   const arrayFilters = Array.isArray(statement.arrayFilters)
     ? (statement.arrayFilters as Document[])
     : undefined
+  refuseUnsupportedOptions(statement as Document, 'an update statement')
   const existing = context.readCollection(collectionName)
+  assertHint(existing, statement.hint)
   const records = selectRecords(existing, filter, {
     limit: multi ? 0 : 1,
     sort: isPlainObject(statement.sort) ? statement.sort : undefined,
+    interrupt: deadlineCheck(context.command),
   })
   if (records.length === 0) {
     if (statement.upsert !== true) return outcome
     const document = upsertDocument(filter, update, arrayFilters)
+    assertDocumentSize(document, 'upsert')
     context.insertDocument(context.writeCollection(collectionName), document)
     outcome.upsertedId = document._id
     return outcome
@@ -70,10 +80,12 @@ export function updateWith(
   for (const record of records) {
     const current = collection.get(record.idKey) ?? record
     const next = applyUpdate(current.document, update, { arrayFilters })
+    if (valueKey(next) !== valueKey(current.document)) {
+      assertDocumentSize(next, 'update')
+      context.replaceDocument(collection, current, next, kind)
+      outcome.modified += 1
+    }
     outcome.matched += 1
-    if (valueKey(next) === valueKey(current.document)) continue
-    context.replaceDocument(collection, current, next, kind)
-    outcome.modified += 1
   }
   return outcome
 }
@@ -81,11 +93,16 @@ export function updateWith(
 export function deleteWith(
   context: CommandContext,
   collectionName: string,
-  filter: unknown,
+  statement: { q?: unknown; collation?: unknown; hint?: unknown },
   multi: boolean,
 ): number {
+  refuseUnsupportedOptions(statement as Document, 'a delete statement')
   const existing = context.readCollection(collectionName)
-  const records = selectRecords(existing, filter ?? {}, { limit: multi ? 0 : 1 })
+  assertHint(existing, statement.hint)
+  const records = selectRecords(existing, statement.q ?? {}, {
+    limit: multi ? 0 : 1,
+    interrupt: deadlineCheck(context.command),
+  })
   if (records.length === 0) return 0
   const collection = context.writeCollection(collectionName)
   for (const record of records) context.deleteDocument(collection, record)
@@ -139,12 +156,15 @@ const insert: CommandHandler = (context) => {
 
 const update: CommandHandler = (context) => {
   const collectionName = String(context.command.update)
+  refuseUnsupportedOptions({ let: context.command.let }, 'update')
   const totals: UpdateOutcome = { matched: 0, modified: 0 }
   const upserted: Document[] = []
   const writeErrors = eachStatement(context, statementsOf(context, 'updates'), (statement, index) => {
-    totals.upsertedId = undefined
-    updateWith(context, collectionName, statement, totals)
-    if (totals.upsertedId !== undefined) upserted.push({ index, _id: totals.upsertedId })
+    // A statement that fails (even half-way through a multi update) adds nothing to the counts.
+    const outcome = updateWith(context, collectionName, statement)
+    totals.matched += outcome.matched
+    totals.modified += outcome.modified
+    if (outcome.upsertedId !== undefined) upserted.push({ index, _id: outcome.upsertedId })
   })
   const counts: Document = { n: totals.matched + upserted.length, nModified: totals.modified }
   if (upserted.length > 0) counts.upserted = upserted
@@ -153,9 +173,10 @@ const update: CommandHandler = (context) => {
 
 const remove: CommandHandler = (context) => {
   const collectionName = String(context.command.delete)
+  refuseUnsupportedOptions({ let: context.command.let }, 'delete')
   let deleted = 0
   const writeErrors = eachStatement(context, statementsOf(context, 'deletes'), (statement) => {
-    deleted += deleteWith(context, collectionName, statement.q, numberArgument(statement.limit, 0) === 0)
+    deleted += deleteWith(context, collectionName, statement, numberArgument(statement.limit, 0) === 0)
   })
   return writeReply({ n: deleted }, writeErrors)
 }

@@ -3,6 +3,7 @@ import { compare, resolve } from 'mingo/util'
 import { type Document, plainView, toPlain } from '../bson-values.js'
 import { toCommandError } from '../errors.js'
 import type { Collection, StoredRecord } from '../storage/collection.js'
+import { checkEveryRecords } from './deadline.js'
 
 export interface CompiledFilter {
   /** The filter with numeric wrappers turned into numbers, as mingo needs it. */
@@ -28,6 +29,20 @@ function sortValue(document: Document, field: string, direction: number): unknow
   // MongoDB sorts an array field by its smallest element ascending and its largest descending.
   if (value.length === 0) return undefined
   return value.reduce((chosen, item) => (compare(item, chosen) * direction < 0 ? item : chosen))
+}
+
+/** Wraps a filter test so that it calls `interrupt` (the maxTimeMS check) every few records. */
+function withInterrupts(compiled: CompiledFilter, interrupt: (() => void) | undefined): CompiledFilter {
+  if (interrupt === undefined) return compiled
+  let examined = 0
+  return {
+    plain: compiled.plain,
+    matches: (document) => {
+      examined += 1
+      if (examined % checkEveryRecords === 0) interrupt()
+      return compiled.matches(document)
+    },
+  }
 }
 
 /** The matching records of an ordered sequence, after `skip`, at most `limit`; stops reading early. */
@@ -92,6 +107,8 @@ export interface SelectOptions {
   skip?: number | undefined
   /** 0 or undefined means no limit. */
   limit?: number | undefined
+  /** Called every few examined records; throws to stop the query (maxTimeMS). */
+  interrupt?: (() => void) | undefined
 }
 
 /** Finds the records matching a filter, sorted, skipped and limited. Synchronous by design. */
@@ -101,7 +118,7 @@ export function selectRecords(
   options: SelectOptions = {},
 ): StoredRecord[] {
   if (collection === undefined) return []
-  const compiled = compileFilter(filter)
+  const compiled = withInterrupts(compileFilter(filter), options.interrupt)
   const skip = options.skip ?? 0
   const limit = options.limit !== undefined && options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY
   const keys = sortKeys(options.sort)

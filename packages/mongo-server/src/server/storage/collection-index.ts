@@ -2,6 +2,7 @@ import { Query } from 'mingo'
 import { compare } from 'mingo/util'
 import { type Document, getPath, isPlainObject, plainView, toPlain, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
+import { impliesPartialFilter } from '../query/implies-partial-filter.js'
 
 const keySeparator = '\u0000'
 
@@ -97,7 +98,6 @@ export class CollectionIndex {
   readonly sparse: boolean
   readonly expireAfterSeconds: number | undefined
   private readonly partialFilter: Query | undefined
-  private readonly partialFields: string[]
   private entries = new Map<string, Set<string>>()
   private leading = new Map<string, Set<string>>()
   /** Entries in index order, for sorted walks; abandoned once a document has array values. */
@@ -118,7 +118,6 @@ export class CollectionIndex {
     this.expireAfterSeconds = ttl === undefined ? undefined : Number(toPlain(ttl))
     const partial = spec.partialFilterExpression as Document | undefined
     this.partialFilter = partial === undefined ? undefined : new Query(toPlain(partial) as Document, {})
-    this.partialFields = partial === undefined ? [] : Object.keys(partial)
   }
 
   get name(): string {
@@ -126,25 +125,13 @@ export class CollectionIndex {
   }
 
   /**
-   * Whether lookups for `filter` may use this index: always for a full index; for a partial one,
-   * only when the filter pins every field of the partial expression to values that satisfy it, so
-   * every document the filter can match is in the index (mongod's rule, for the common shapes).
+   * Whether lookups for `filter` may use this index: always for a full index; for a partial one only
+   * when the filter states the partial filter's conditions itself (see `impliesPartialFilter`), the
+   * same conservative rule `explain` plans by.
    */
   usableFor(filter: Document): boolean {
-    const partialFilter = this.partialFilter
-    if (partialFilter === undefined) return true
-    if (this.partialFields.length === 0 || this.partialFields.some((field) => field.startsWith('$')))
-      return false
-    let combinations: Document[] = [{}]
-    for (const field of this.partialFields) {
-      const values = field in filter ? equalityValues(filter[field]) : undefined
-      if (values === undefined || values.length === 0) return false
-      combinations = combinations.flatMap((partial) =>
-        values.map((value) => ({ ...partial, [field]: value })),
-      )
-      if (combinations.length > 64) return false
-    }
-    return combinations.every((combination) => partialFilter.test(plainView(combination)))
+    const partial = this.spec.partialFilterExpression
+    return partial === undefined || impliesPartialFilter(filter, toPlain(partial) as Document)
   }
 
   private keysOf(document: Document): { full: string[]; leading: string[] } | undefined {

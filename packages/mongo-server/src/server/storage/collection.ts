@@ -179,12 +179,20 @@ export class Collection {
   }
 
   addIndex(spec: Document): void {
-    const index = new CollectionIndex(spec, this.namespace)
-    for (const record of this.records.values()) {
-      index.assertUnique(record.idKey, record.document)
-      index.add(record.idKey, record.document, record.recordId)
-    }
-    this.indexes.push(index)
+    this.addIndexes([spec])
+  }
+
+  /** Builds every index over the stored documents first; adds none if one refuses a duplicate key. */
+  addIndexes(specs: Document[]): void {
+    const built = specs.map((spec) => {
+      const index = new CollectionIndex(spec, this.namespace)
+      for (const record of this.records.values()) {
+        index.assertUnique(record.idKey, record.document)
+        index.add(record.idKey, record.document, record.recordId)
+      }
+      return index
+    })
+    this.indexes.push(...built)
   }
 
   dropIndex(name: string): boolean {
