@@ -90,7 +90,8 @@ describe('stages after $changeStream', () => {
  * with 280 ChangeStreamFatalError when such an event is produced, not when the stream is opened
  * (src/mongo/db/pipeline/change_stream_... "Encountered an event whose _id field, which contains the
  * resume token, was modified by the pipeline"; manual, "Modify Change Stream Output"). The error
- * has no ResumableChangeStreamError label, so the driver does not resume: it closes the stream.
+ * carries the NonResumableChangeStreamError label (change-streams spec, change-streams.json "Test
+ * server error on projecting out _id"), so the driver does not resume: it closes the stream.
  */
 describe('the resume token of a change event', () => {
   it.for<Document>([
@@ -107,6 +108,7 @@ describe('the resume token of a change event', () => {
     const error = await rejection(nextEvents(stream, 1))
     expect(error.code).toBe(280)
     expect(error.codeName).toBe('ChangeStreamFatalError')
+    expect(error.errorLabels).toContain('NonResumableChangeStreamError')
     expect(error.message).toMatch(/_id field, which contains the resume token, was modified by the pipeline/)
     expect(stream.closed).toBe(true)
     await stream.close()

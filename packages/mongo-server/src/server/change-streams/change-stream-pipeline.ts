@@ -138,6 +138,8 @@ export class ChangeStreamPipeline {
           'that point. Only transformations that retain the unmodified _id field are allowed. ' +
           `Expected: ${JSON.stringify({ _id: event._id })} but found: ` +
           (result._id === undefined ? '{}' : JSON.stringify({ _id: toPlain(result._id) })),
+        // mongod labels it so that drivers close the stream instead of resuming (change-streams spec).
+        { errorLabels: ['NonResumableChangeStreamError'] },
       )
     }
     return result
