@@ -35,7 +35,10 @@ export const OUT_OF_SCOPE = [
     reason: 'timeseries collections (not supported)',
     test: (_, t) => t.includes('"timeseries"'),
   },
-  { reason: '`let` variables (the server refuses `let` with 238 NotImplemented)', test: (_, t) => t.includes('"let"') },
+  {
+    reason: '`let` variables (the server refuses `let` with 238 NotImplemented)',
+    test: (_, t) => t.includes('"let"'),
+  },
   { reason: 'schema validation (not supported)', test: (_, t) => t.includes('"validator"') },
   {
     reason: 'queryable encryption / CSFLE',
@@ -45,8 +48,7 @@ export const OUT_OF_SCOPE = [
   {
     // drop, dropDatabase, rename and invalidate are implemented; the expanded DDL events are not.
     reason: 'expanded DDL change events (create, createIndexes, dropIndexes, modify, shardCollection)',
-    test: (_, t) =>
-      /"operationType":\s*"(create|createIndexes|dropIndexes|modify|shardCollection)"/.test(t),
+    test: (_, t) => /"operationType":\s*"(create|createIndexes|dropIndexes|modify|shardCollection)"/.test(t),
   },
   { reason: '$$CLUSTER_TIME (not supported)', test: (_, t) => t.includes('$$CLUSTER_TIME') },
   {

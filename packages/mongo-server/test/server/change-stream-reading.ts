@@ -43,11 +43,11 @@ export async function opened<T extends Document>(stream: ChangeStream<T>): Promi
 /** The error a promise rejects with (fails the test if it resolves). */
 export async function rejection(
   promise: Promise<unknown>,
-): Promise<Error & { code?: number; codeName?: string }> {
+): Promise<Error & { code?: number; codeName?: string; errorLabels?: string[] }> {
   try {
     await promise
   } catch (error) {
-    return error as Error & { code?: number; codeName?: string }
+    return error as Error & { code?: number; codeName?: string; errorLabels?: string[] }
   }
   throw new Error('expected the operation to fail')
 }
