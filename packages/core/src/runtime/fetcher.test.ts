@@ -116,6 +116,41 @@ describe('Fetcher', () => {
     expect(backend.claimJobs).toHaveBeenCalledTimes(3)
   })
 
+  it('after a short claim, asks when the next delayed job falls due and claims at that time', async () => {
+    const { backend, clock, fetcher } = setUp({ pollIntervalMs: 3_600_000 })
+    const dueAt = new Date(clock.now().getTime() + 500)
+    backend.nextDueAt.mockResolvedValueOnce(dueAt)
+    fetcher.start()
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(1)
+    expect(backend.nextDueAt.mock.calls[0]?.[0]).toMatchObject({ types: ['work'] })
+    await clock.advance(499)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    await clock.advance(1)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+    expect(backend.claimJobs.mock.calls[1]?.[0].now).toEqual(dueAt)
+  })
+
+  it('does not ask for the next due time after a full claim', async () => {
+    const { backend, fetcher, fill } = setUp()
+    fill()
+    fetcher.start()
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    expect(backend.nextDueAt).not.toHaveBeenCalled()
+  })
+
+  it('reports a failed next-due read and keeps polling', async () => {
+    const { backend, clock, fetcher, errors } = setUp({ pollIntervalMs: 1_000 })
+    backend.nextDueAt.mockRejectedValueOnce(new Error('down'))
+    fetcher.start()
+    await flushTurns()
+    expect(errors).toEqual(['nextDueAt: down'])
+    await clock.advance(1_000)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+  })
+
   it('reports a failed claim and retries with capped exponential backoff', async () => {
     const { backend, clock, fetcher, errors } = setUp()
     backend.claimJobs.mockRejectedValueOnce(new Error('down')).mockRejectedValueOnce(new Error('still down'))

@@ -41,8 +41,9 @@ export interface FetcherParams {
  *
  * When to claim: after a claim that filled a type's free slots (the type is "saturated"), a freed
  * slot of that type asks for another claim, coalesced with other frees of the same tick through
- * `setImmediate`. After a short claim the fetcher idles until woken: a push wake, a timer for a
- * wake due later, or the poll interval. A failed claim is retried with capped exponential backoff,
+ * `setImmediate`. After a short claim the fetcher asks the backend when the next delayed job of
+ * its types falls due and idles until woken: a push wake, a timer for the earliest due time it
+ * learned (from that answer or from push), or the poll interval. A failed claim is retried with capped exponential backoff,
  * during which wakes and frees are ignored (the retry claims for them).
  */
 export class Fetcher {
@@ -52,6 +53,8 @@ export class Fetcher {
   /** Types whose last claim returned as many jobs as asked (or that had no free slot): more may be waiting. */
   readonly #saturated = new Set<string>()
   #claimInFlight: Promise<void> | null = null
+  /** The backend call the claim in flight waits for, if any. */
+  #waitingOn: 'claimJobs' | 'nextDueAt' | null = null
   #claimAgain = false
   #immediateScheduled = false
   #pollTimer: ClockTimer | null = null
@@ -64,6 +67,11 @@ export class Fetcher {
 
   constructor(params: FetcherParams) {
     this.#params = params
+  }
+
+  /** The backend call a claim in flight waits for (`claimJobs` or `nextDueAt`), or null. */
+  get waitingOn(): 'claimJobs' | 'nextDueAt' | null {
+    return this.#waitingOn
   }
 
   get runningTotal(): number {
@@ -115,7 +123,11 @@ export class Fetcher {
     } else {
       return
     }
-    const atMs = wake.runAt.getTime()
+    this.#wakeAt(wake.runAt.getTime())
+  }
+
+  /** Claims now when `atMs` has passed, else remembers it and keeps the timer on the earliest time. */
+  #wakeAt(atMs: number): void {
     if (atMs <= this.#params.clock.now().getTime()) {
       this.requestClaim()
       return
@@ -181,9 +193,11 @@ export class Fetcher {
   async #runClaim(plan: { types: ClaimTypeLimit[]; limit: number }): Promise<void> {
     const { backend, clock, workerId } = this.#params
     let jobs: Job[]
+    this.#waitingOn = 'claimJobs'
     try {
       jobs = await backend.claimJobs({ types: plan.types, limit: plan.limit, workerId, now: clock.now() })
     } catch (error) {
+      this.#waitingOn = null
       this.#consecutiveFailures++
       this.#params.onError(normalizeError(error), 'claimJobs')
       if (this.#stopped) return
@@ -195,6 +209,7 @@ export class Fetcher {
       }, delayMs)
       return
     }
+    this.#waitingOn = null
     this.#consecutiveFailures = 0
     if (this.#stopped) {
       if (jobs.length > 0) this.#params.returnUnstarted(jobs)
@@ -212,9 +227,31 @@ export class Fetcher {
       else this.#saturated.delete(type)
     }
     for (const job of jobs) this.#params.startJob(job)
+    // A short claim took every due job: learn when the next delayed one falls due, since no push
+    // wake-up may ever announce it (written before the stream opened, or before a restart).
+    if (!full) await this.#learnNextDue()
     this.#armPoll()
     // Slots may have freed while the claim was in flight: claim for them now.
     if (full && this.#freeSlots() > 0) this.#claimAgain = true
+  }
+
+  /** One indexed read for the earliest future due time of our types; arms the wake timer with it. */
+  async #learnNextDue(): Promise<void> {
+    const { backend, clock } = this.#params
+    const types = this.#params.types().map((entry) => entry.type)
+    if (types.length === 0) return
+    let nextDueAt: Date | null
+    this.#waitingOn = 'nextDueAt'
+    try {
+      nextDueAt = await backend.nextDueAt({ types, now: clock.now() })
+    } catch (error) {
+      this.#waitingOn = null
+      // Not worth a retry: the poll interval still finds the job, only later.
+      this.#params.onError(normalizeError(error), 'nextDueAt')
+      return
+    }
+    this.#waitingOn = null
+    if (nextDueAt !== null && !this.#stopped) this.#wakeAt(nextDueAt.getTime())
   }
 
   /** Per-type limits from free slots, capped by the free slots of the whole instance. */
