@@ -38,7 +38,11 @@ describe('delayed jobs on MongoDB without a change event', () => {
 
   async function expectRunsSoonAfterDue(db: Db, ran: Map<string, number>, id: string) {
     const runAt = (await new MongoBackend({ db }).getJob({ id }))!.runAt
-    await waitUntil(() => ran.has(id), `job ${id} to run within ${BOUND_MS} ms of its due time`, BOUND_MS + 2_000)
+    await waitUntil(
+      () => ran.has(id),
+      `job ${id} to run within ${BOUND_MS} ms of its due time`,
+      BOUND_MS + 2_000,
+    )
     const startedAt = ran.get(id)!
     expect(startedAt).toBeGreaterThanOrEqual(runAt.getTime())
     expect(startedAt - runAt.getTime()).toBeLessThan(BOUND_MS)

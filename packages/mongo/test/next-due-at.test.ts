@@ -26,7 +26,10 @@ function indexNamesOf(plan: Document | undefined): string[] {
     ...(tree.inputStage ? [tree.inputStage as Document] : []),
     ...((tree.inputStages as Document[] | undefined) ?? []),
   ]
-  return [...(tree.indexName ? [String(tree.indexName)] : []), ...children.flatMap((child) => indexNamesOf(child))]
+  return [
+    ...(tree.indexName ? [String(tree.indexName)] : []),
+    ...children.flatMap((child) => indexNamesOf(child)),
+  ]
 }
 
 describe('nextDueAt on MongoDB', () => {
@@ -36,7 +39,9 @@ describe('nextDueAt on MongoDB', () => {
     const backend = new MongoBackend({ db: client.db(db.databaseName), useChangeStreams: false })
     await backend.startup()
     await backend.enqueueJobs({
-      jobs: Array.from({ length: 50 }, (_, n) => newJob({ type: n % 2 === 0 ? 'a' : 'b', runAt: new Date(T0 + 1_000 * (n + 1)) })),
+      jobs: Array.from({ length: 50 }, (_, n) =>
+        newJob({ type: n % 2 === 0 ? 'a' : 'b', runAt: new Date(T0 + 1_000 * (n + 1)) }),
+      ),
       now: new Date(T0),
     })
     const commands: CommandStartedEvent[] = []
@@ -46,7 +51,9 @@ describe('nextDueAt on MongoDB', () => {
     client.on('commandStarted', listener)
     try {
       expect(await backend.nextDueAt({ types: ['b'], now: new Date(T0) })).toEqual(new Date(T0 + 2_000))
-      expect(await backend.nextDueAt({ types: ['a', 'b'], now: new Date(T0 + 1_500) })).toEqual(new Date(T0 + 2_000))
+      expect(await backend.nextDueAt({ types: ['a', 'b'], now: new Date(T0 + 1_500) })).toEqual(
+        new Date(T0 + 2_000),
+      )
     } finally {
       client.off('commandStarted', listener)
       await backend.shutdown()
