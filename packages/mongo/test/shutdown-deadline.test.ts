@@ -1,4 +1,4 @@
-import { JobQueue, type ShutdownReport } from '@durabl/core'
+import { BackendError, JobQueue, type ShutdownReport } from '@durabl/core'
 import { useMongo } from '@durabl/mongo-server/harness'
 import { describe, expect, it } from 'vitest'
 import { MongoBackend } from '../src/index.js'
@@ -69,5 +69,27 @@ describe('shutdown against an unresponsive MongoDB', () => {
     for (const operation of resolved.abandonedOperations) expect(KNOWN_OPERATIONS).toContain(operation)
     expect(abandoned).toEqual([{ jobs: resolved.abandonedJobs, operations: resolved.abandonedOperations }])
     expect(queue.state).toBe('stopped')
+  })
+
+  it('with socketTimeoutMS set, an operation against the silent server fails as a transient BackendError', async (context) => {
+    // Driver docs, connection options: socketTimeoutMS is how long a send or receive on a socket
+    // may take before the attempt times out (default 0: never). The README recommends it.
+    mongo.require(context, 'inProcessServer')
+    const server = mongo.server!
+    const db = await mongo.db()
+    const client = await mongo.newClient({ socketTimeoutMS: 500 })
+    const backend = new MongoBackend({ db: client.db(db.databaseName), useChangeStreams: false })
+    await backend.startup()
+    server.faults.hangReplies()
+    try {
+      const failure = await backend.getStats({ now: new Date() }).then(
+        () => null,
+        (error: unknown) => error,
+      )
+      expect(BackendError.isInstance(failure)).toBe(true)
+      expect((failure as BackendError).transient).toBe(true)
+    } finally {
+      server.faults.clear()
+    }
   })
 })
