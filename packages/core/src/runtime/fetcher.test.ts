@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Job } from '../job.js'
-import { CLAIM_RETRY_BASE_MS, Fetcher, type FetcherType } from './fetcher.js'
+import { CLAIM_RETRY_BASE_MS, Fetcher, type FetcherType, MAX_TIMER_DELAY_MS } from './fetcher.js'
 import { flushTurns, ManualClock } from './test-support/manual-clock.js'
 import { activeJob, createStubBackend } from './test-support/stub-backend.js'
 
@@ -130,6 +130,27 @@ describe('Fetcher', () => {
     await clock.advance(1)
     expect(backend.claimJobs).toHaveBeenCalledTimes(2)
     expect(backend.claimJobs.mock.calls[1]?.[0].now).toEqual(dueAt)
+  })
+
+  it('waits for a due time beyond the longest timer in steps, without claiming on the way', async () => {
+    const { backend, clock, fetcher } = setUp({ pollIntervalMs: 3_600_000 })
+    const delays: number[] = []
+    const setTimer = clock.setTimeout.bind(clock)
+    clock.setTimeout = (callback, delayMs) => {
+      delays.push(delayMs)
+      return setTimer(callback, delayMs)
+    }
+    const thirtyDaysMs = 30 * 24 * 3_600_000
+    backend.nextDueAt.mockResolvedValue(new Date(clock.now().getTime() + thirtyDaysMs))
+    fetcher.start()
+    await flushTurns()
+    expect(Math.max(...delays)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS)
+    const claimsBefore = backend.claimJobs.mock.calls.length
+    await clock.advance(MAX_TIMER_DELAY_MS)
+    // Only the hourly polls claimed meanwhile, not the intermediate step of the long wait.
+    expect(backend.claimJobs.mock.calls.length - claimsBefore).toBe(
+      Math.floor(MAX_TIMER_DELAY_MS / 3_600_000),
+    )
   })
 
   it('does not ask for the next due time after a full claim', async () => {

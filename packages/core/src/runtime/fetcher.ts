@@ -11,6 +11,11 @@ export const CLAIM_RETRY_MAX_MS = 30_000
  * those jobs, only later.
  */
 export const MAX_PENDING_WAKES = 1_000
+/**
+ * The longest delay Node's timers hold (2^31 - 1 ms, about 24.8 days); a longer one fires at once.
+ * A wake further away is waited for in steps.
+ */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647
 
 /** What the fetcher needs to know about one registered type. */
 export interface FetcherType {
@@ -146,12 +151,17 @@ export class Fetcher {
     this.#clearTimer('wake')
     const atMs = this.#wakeTimes[0]
     if (atMs === undefined || this.#stopped) return
-    const delayMs = Math.max(0, atMs - this.#params.clock.now().getTime())
+    const delayMs = Math.min(MAX_TIMER_DELAY_MS, Math.max(0, atMs - this.#params.clock.now().getTime()))
     this.#wakeTimer = this.#params.clock.setTimeout(() => {
       this.#wakeTimer = null
       const nowMs = this.#params.clock.now().getTime()
-      while (this.#wakeTimes.length > 0 && this.#wakeTimes[0]! <= nowMs) this.#wakeTimes.shift()
-      this.requestClaim()
+      let reached = false
+      while (this.#wakeTimes.length > 0 && this.#wakeTimes[0]! <= nowMs) {
+        this.#wakeTimes.shift()
+        reached = true
+      }
+      // A step of a long wait (or a timer that fired early) claims nothing yet.
+      if (reached) this.requestClaim()
       this.#armWake()
     }, delayMs)
   }
