@@ -153,6 +153,29 @@ describe('Fetcher', () => {
     )
   })
 
+  it('never holds a claim up for the next-due read, and keeps one read in flight', async () => {
+    const { backend, fetcher } = setUp()
+    const answers: Array<(value: Date | null) => void> = []
+    backend.nextDueAt.mockImplementation(() => new Promise((resolve) => answers.push(resolve)))
+    fetcher.start()
+    await flushTurns()
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(1)
+    // Two more short claims while the read is unanswered: they run, and ask for one read after it.
+    fetcher.wake({ type: 'work', runAt: new Date(0) })
+    await flushTurns()
+    fetcher.wake({ type: 'work', runAt: new Date(0) })
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(3)
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(1)
+    answers[0]!(null)
+    await flushTurns()
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(2)
+    answers[1]!(null)
+    await flushTurns()
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(2)
+    expect(fetcher.waitingOn).toEqual([])
+  })
+
   it('does not ask for the next due time after a full claim', async () => {
     const { backend, fetcher, fill } = setUp()
     fill()

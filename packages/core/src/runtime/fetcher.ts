@@ -58,8 +58,10 @@ export class Fetcher {
   /** Types whose last claim returned as many jobs as asked (or that had no free slot): more may be waiting. */
   readonly #saturated = new Set<string>()
   #claimInFlight: Promise<void> | null = null
-  /** The backend call the claim in flight waits for, if any. */
-  #waitingOn: 'claimJobs' | 'nextDueAt' | null = null
+  /** The `nextDueAt` read in flight: at most one, beside the claims, never holding them up. */
+  #nextDueInFlight: Promise<void> | null = null
+  /** A short claim finished while a read was in flight: read once more after it. */
+  #nextDueAgain = false
   #claimAgain = false
   #immediateScheduled = false
   #pollTimer: ClockTimer | null = null
@@ -74,9 +76,12 @@ export class Fetcher {
     this.#params = params
   }
 
-  /** The backend call a claim in flight waits for (`claimJobs` or `nextDueAt`), or null. */
-  get waitingOn(): 'claimJobs' | 'nextDueAt' | null {
-    return this.#waitingOn
+  /** The backend calls in flight now (`claimJobs`, `nextDueAt`), for the shutdown report. */
+  get waitingOn(): string[] {
+    return [
+      ...(this.#claimInFlight === null ? [] : ['claimJobs']),
+      ...(this.#nextDueInFlight === null ? [] : ['nextDueAt']),
+    ]
   }
 
   get runningTotal(): number {
@@ -178,7 +183,8 @@ export class Fetcher {
     this.#clearTimer('wake')
     this.#wakeTimes.length = 0
     this.#clearTimer('retry')
-    await this.#claimInFlight
+    this.#nextDueAgain = false
+    await Promise.all([this.#claimInFlight, this.#nextDueInFlight])
   }
 
   #claim(): void {
@@ -203,11 +209,9 @@ export class Fetcher {
   async #runClaim(plan: { types: ClaimTypeLimit[]; limit: number }): Promise<void> {
     const { backend, clock, workerId } = this.#params
     let jobs: Job[]
-    this.#waitingOn = 'claimJobs'
     try {
       jobs = await backend.claimJobs({ types: plan.types, limit: plan.limit, workerId, now: clock.now() })
     } catch (error) {
-      this.#waitingOn = null
       this.#consecutiveFailures++
       this.#params.onError(normalizeError(error), 'claimJobs')
       if (this.#stopped) return
@@ -219,7 +223,6 @@ export class Fetcher {
       }, delayMs)
       return
     }
-    this.#waitingOn = null
     this.#consecutiveFailures = 0
     if (this.#stopped) {
       if (jobs.length > 0) this.#params.returnUnstarted(jobs)
@@ -239,28 +242,44 @@ export class Fetcher {
     for (const job of jobs) this.#params.startJob(job)
     // A short claim took every due job: learn when the next delayed one falls due, since no push
     // wake-up may ever announce it (written before the stream opened, or before a restart).
-    if (!full) await this.#learnNextDue()
+    if (!full) this.#learnNextDue()
     this.#armPoll()
     // Slots may have freed while the claim was in flight: claim for them now.
     if (full && this.#freeSlots() > 0) this.#claimAgain = true
   }
 
-  /** One indexed read for the earliest future due time of our types; arms the wake timer with it. */
-  async #learnNextDue(): Promise<void> {
+  /**
+   * Reads the earliest future due time of our types and arms the wake timer with it. Runs beside
+   * the claims (a claim never waits for it); one read at a time, and short claims that finish
+   * meanwhile make one more read after it, so no write that preceded a claim is missed.
+   */
+  #learnNextDue(): void {
+    if (this.#stopped) return
+    if (this.#nextDueInFlight !== null) {
+      this.#nextDueAgain = true
+      return
+    }
+    this.#nextDueInFlight = this.#readNextDue().finally(() => {
+      this.#nextDueInFlight = null
+      if (this.#nextDueAgain) {
+        this.#nextDueAgain = false
+        this.#learnNextDue()
+      }
+    })
+  }
+
+  async #readNextDue(): Promise<void> {
     const { backend, clock } = this.#params
     const types = this.#params.types().map((entry) => entry.type)
     if (types.length === 0) return
     let nextDueAt: Date | null
-    this.#waitingOn = 'nextDueAt'
     try {
       nextDueAt = await backend.nextDueAt({ types, now: clock.now() })
     } catch (error) {
-      this.#waitingOn = null
       // Not worth a retry: the poll interval still finds the job, only later.
       this.#params.onError(normalizeError(error), 'nextDueAt')
       return
     }
-    this.#waitingOn = null
     if (nextDueAt !== null && !this.#stopped) this.#wakeAt(nextDueAt.getTime())
   }
 

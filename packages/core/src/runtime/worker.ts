@@ -230,13 +230,13 @@ export class Worker {
     const { grace, deadline } = params
     this.#accepting = false
     const abandonedOperations: string[] = []
-    const within = async (work: Promise<unknown>, operation: () => string) => {
-      if (!(await deadline.race(work))) abandonedOperations.push(operation())
+    const within = async (work: Promise<unknown>, operations: () => string[]) => {
+      if (!(await deadline.race(work))) abandonedOperations.push(...operations())
     }
     await Promise.all([
-      within(this.#fetcher.stop(), () => this.#fetcher.waitingOn ?? 'claimJobs'),
-      within(this.#push.close(), () => 'subscription.close'),
-      within(this.#recoverer.stop(), () => 'recoverExpiredLeases'),
+      within(this.#fetcher.stop(), () => this.#fetcher.waitingOn),
+      within(this.#push.close(), () => ['subscription.close']),
+      within(this.#recoverer.stop(), () => ['recoverExpiredLeases']),
     ])
     const inFlight = [...this.#runs.values(), ...[...this.#runner.active].map((attempt) => attempt.outcome)]
     if (inFlight.length > 0) await grace.race(Promise.all(inFlight))
@@ -249,7 +249,7 @@ export class Worker {
     if (!(await deadline.race(this.#acks.drain()))) abandonedJobs = this.#acks.abandon()
     // Abandoned acknowledgements settle their attempts at once; the race only guards against a bug.
     await deadline.race(Promise.all([...this.#runner.active].map((attempt) => attempt.outcome)))
-    await within(this.#heartbeater.idle(), () => 'heartbeatJobs')
+    await within(this.#heartbeater.idle(), () => ['heartbeatJobs'])
     this.#heartbeater.stop()
     return { abandonedJobs, abandonedOperations }
   }

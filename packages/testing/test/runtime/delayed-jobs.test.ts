@@ -109,7 +109,7 @@ describe('delayed jobs without a push wake-up', () => {
     expect(events.of('job:active').map((event) => event.waitMs)).toEqual([0, 0, 0])
   })
 
-  it('asks for the next due time only after a short claim, once per claim', async () => {
+  it('asks for the next due time after a short claim, at most once per claim', async () => {
     const backend = new MemoryBackend()
     const clock = new TestClock()
     const nextDueAt = vi.spyOn(backend, 'nextDueAt')
