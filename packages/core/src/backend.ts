@@ -45,6 +45,15 @@ export interface Backend {
   claimJobs(params: ClaimJobsParams): Promise<Job[]>
 
   /**
+   * The earliest `runAt` strictly after `now` among pending jobs of the given types, or null when
+   * none of them is pending later. One indexed read, no write. The runtime asks after every claim
+   * that came back short (fewer jobs than asked for) and sets a timer for the answer, so a delayed
+   * job runs at its due time even when no push wake-up announced it: written before the push
+   * stream opened, by a process while push was down, or left in storage across a restart.
+   */
+  nextDueAt(params: NextDueAtParams): Promise<Date | null>
+
+  /**
    * Extends leases to `now + leaseMs` and stores progress and new log lines. Jobs whose lease is
    * no longer held come back in `lost`.
    */
@@ -158,6 +167,12 @@ export interface ClaimJobsParams {
   /** The most jobs in all. */
   limit: number
   workerId: string
+  now: Date
+}
+
+export interface NextDueAtParams {
+  /** The job types to look at (the types the caller processes). An empty list answers null. */
+  types: string[]
   now: Date
 }
 

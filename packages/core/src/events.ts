@@ -1,4 +1,5 @@
 import type { Job, JobMetadata } from './job.js'
+import type { AbandonedWrite } from './runtime/shutdown-report.js'
 
 /**
  * The runtime's lifecycle events, emitted once at the seam. Metrics, tracing and logs subscribe;
@@ -45,6 +46,11 @@ export interface JobQueueEvents {
   'queue:started': Record<string, never>
   /** `shutdown()` began: no new claims. */
   'queue:stopping': { timeoutMs: number }
+  /**
+   * Shutdown reached its deadline with backend calls unanswered and gave up on them (emitted just
+   * before `queue:stopped`, only then). The jobs' leases expire and lease recovery returns them.
+   */
+  'queue:abandoned': { jobs: AbandonedWrite[]; operations: string[] }
   'queue:stopped': Record<string, never>
 }
 

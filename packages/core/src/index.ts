@@ -19,6 +19,7 @@ export type {
   LeaseRef,
   ListJobsParams,
   ListJobsResult,
+  NextDueAtParams,
   PushStatus,
   PushSubscription,
   PushWake,
@@ -84,6 +85,7 @@ export type { Handler, JobContext } from './runtime/job-context.js'
 export type { JobHandle } from './runtime/job-handle.js'
 export { JobQueue, type JobQueueState } from './runtime/job-queue.js'
 export { LEASE_EXPIRED_ERROR } from './runtime/recoverer.js'
+export type { AbandonedWrite, ShutdownReport } from './runtime/shutdown-report.js'
 export type { ConcurrencySnapshot } from './runtime/worker.js'
 export {
   canTransition,

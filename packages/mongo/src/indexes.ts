@@ -1,5 +1,6 @@
 import type { Collection, Document, IndexDirection } from 'mongodb'
 import { CLAIM_INDEX_NAME } from './operations/claim-query.js'
+import { NEXT_DUE_INDEX_NAME } from './operations/next-due-at.js'
 
 /** One index of the jobs collection, with the queries it serves. */
 export interface JobIndex {
@@ -32,6 +33,16 @@ export function jobIndexes(): JobIndex[] {
         "claimJobs: { state: 'pending', type: { $in }, runAt: { $lte: now } } sorted { priority, runAt, _id } " +
         '(equality on type, then the sort; partial on pending so the hot index holds only claimable work); ' +
         'getStats due/delayed counts',
+    },
+    {
+      // The claim index cannot answer "earliest runAt" across priorities without sorting every
+      // delayed job in memory (priority precedes runAt in its key); this one reads a key per type.
+      name: NEXT_DUE_INDEX_NAME,
+      key: { type: 1, runAt: 1 },
+      options: { partialFilterExpression: { state: 'pending' } },
+      serves:
+        "nextDueAt: { state: 'pending', type: { $in }, runAt: { $gt: now } } sorted { runAt }, limit 1 " +
+        '(after a short claim, so a delayed job nobody announced runs at its due time; partial on pending)',
     },
     {
       name: 'durabl_lease_expiry',

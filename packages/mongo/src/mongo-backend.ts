@@ -15,6 +15,7 @@ import {
   type Job,
   type ListJobsParams,
   type ListJobsResult,
+  type NextDueAtParams,
   type PushSubscription,
   type QueueStats,
   type RecoverExpiredLeasesParams,
@@ -40,6 +41,7 @@ import { getJob } from './operations/get-job.js'
 import { getStats } from './operations/get-stats.js'
 import { heartbeatJobs } from './operations/heartbeat-jobs.js'
 import { listJobs } from './operations/list-jobs.js'
+import { nextDueAt } from './operations/next-due-at.js'
 import { type PurgeJobsParams, purgeJobs } from './operations/purge-jobs.js'
 import { recoverExpiredLeases } from './operations/recover-expired-leases.js'
 import { releaseJobs } from './operations/release-jobs.js'
@@ -127,6 +129,10 @@ export class MongoBackend implements Backend {
 
   claimJobs(params: ClaimJobsParams): Promise<Job[]> {
     return runOperation('claimJobs', () => claimJobs(this.context, this.contention, params))
+  }
+
+  nextDueAt(params: NextDueAtParams): Promise<Date | null> {
+    return runOperation('nextDueAt', () => nextDueAt(this.context, params))
   }
 
   heartbeatJobs(params: HeartbeatJobsParams): Promise<AckResult> {

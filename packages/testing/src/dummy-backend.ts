@@ -14,6 +14,7 @@ import type {
   Job,
   ListJobsParams,
   ListJobsResult,
+  NextDueAtParams,
   QueueStats,
   RecoverExpiredLeasesParams,
   RecoverResult,
@@ -78,6 +79,12 @@ export class DummyBackend extends MemoryBackend {
   override async claimJobs(params: ClaimJobsParams): Promise<Job[]> {
     this.record('claimJobs', params)
     return []
+  }
+
+  /** Nothing is ever claimed here, so there is no due time to wait for. */
+  override async nextDueAt(params: NextDueAtParams): Promise<Date | null> {
+    this.record('nextDueAt', params)
+    return null
   }
 
   /** Never claims (nothing runs here): the job is enqueued unless its key is held. */

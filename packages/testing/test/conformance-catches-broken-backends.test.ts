@@ -116,4 +116,12 @@ describe('the conformance suite run against fixture backends', () => {
     )
     expect(failed.every((name) => !name.includes('fencing'))).toBe(true)
   })
+
+  it('fails a backend that answers nextDueAt in claim order rather than in time', () => {
+    expect(failedNames('priority-first-next-due')).toEqual([
+      expect.stringContaining(
+        'next due time is the earliest runAt after now among pending jobs of the types, whatever their priority',
+      ),
+    ])
+  })
 })

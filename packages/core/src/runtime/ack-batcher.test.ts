@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ACK_DRAIN_ATTEMPTS, ACK_RETRY_BASE_MS, AckBatcher } from './ack-batcher.js'
+import { ACK_DRAIN_ATTEMPTS, ACK_RETRY_BASE_MS, AckAbandonedError, AckBatcher } from './ack-batcher.js'
 import { flushTurns, ManualClock } from './test-support/manual-clock.js'
 import { createStubBackend } from './test-support/stub-backend.js'
 
@@ -25,6 +25,7 @@ function setUp() {
   })
   const lease = (id: string) => ({
     id,
+    type: 'work',
     leaseToken: `t-${id}`,
     takeUpdates: () => ({ logs: [{ attempt: 1, message: id, at: new Date(0) }] }),
   })
@@ -92,6 +93,7 @@ describe('AckBatcher', () => {
     let takes = 0
     const result = acks.complete({
       id: 'a',
+      type: 'work',
       leaseToken: 't',
       result: 1,
       takeUpdates: () => ({ logs: [{ attempt: 1, message: `take ${++takes}`, at: new Date(0) }] }),
@@ -117,5 +119,36 @@ describe('AckBatcher', () => {
     await acks.drain()
     await expect(result).rejects.toThrow('down for good')
     expect(backend.completeJobs).toHaveBeenCalledTimes(ACK_DRAIN_ATTEMPTS)
+  })
+
+  it('abandon() gives up on queued and in-flight writes, ignores late replies and writes nothing more', async () => {
+    const { backend, clock, acks, lease } = setUp()
+    let answer!: () => void
+    backend.completeJobs.mockImplementationOnce(
+      (params) =>
+        new Promise((resolve) => {
+          answer = () => resolve({ applied: params.jobs.map((job) => job.id), lost: [] })
+        }),
+    )
+    const inFlight = acks.complete({ ...lease('a'), result: null })
+    await flushTurns()
+    expect(backend.completeJobs).toHaveBeenCalledTimes(1)
+    const queued = acks.release(lease('b'))
+    const drained = acks.drain()
+    expect(acks.abandon()).toEqual([
+      { id: 'a', type: 'work', write: 'complete' },
+      { id: 'b', type: 'work', write: 'release' },
+    ])
+    await expect(inFlight).rejects.toBeInstanceOf(AckAbandonedError)
+    await expect(queued).rejects.toBeInstanceOf(AckAbandonedError)
+    await drained
+    await expect(
+      acks.fail({ ...lease('c'), error, retryAt: new Date(0), fatal: false }),
+    ).rejects.toBeInstanceOf(AckAbandonedError)
+    answer()
+    await clock.advance(60_000)
+    expect(backend.releaseJobs).not.toHaveBeenCalled()
+    expect(backend.failJobs).not.toHaveBeenCalled()
+    expect(clock.pendingTimerCount).toBe(0)
   })
 })

@@ -3,9 +3,12 @@ import type { Clock, ClockTimer } from '../clock.js'
 import { normalizeError } from '../errors/normalize-error.js'
 import type { JobError } from '../job.js'
 import { DEFAULTS } from '../options.js'
+import type { AbandonedWrite } from './shutdown-report.js'
 
 /** An acknowledgement's buffered progress and logs are taken when it is first written. */
 interface AckBase extends LeaseRef {
+  /** The job's type, for the shutdown report when the write is abandoned. */
+  type: string
   takeUpdates(): JobUpdates
 }
 export interface CompleteAck extends AckBase {
@@ -44,6 +47,14 @@ export const ACK_RETRY_MAX_MS = 10_000
 /** While draining at shutdown, a write is tried this many times before its waiters are rejected. */
 export const ACK_DRAIN_ATTEMPTS = 3
 
+/** Why an abandoned acknowledgement's waiter is rejected. */
+export class AckAbandonedError extends Error {
+  constructor() {
+    super('the shutdown deadline passed before the backend confirmed this write; the lease will expire')
+    this.name = 'AckAbandonedError'
+  }
+}
+
 /**
  * Batches completions, failures and releases without a timer: everything acknowledged in the same
  * tick is written together on the next `setImmediate`, and while a write is in flight new
@@ -67,6 +78,10 @@ export class AckBatcher {
   #retryTimer: ClockTimer | null = null
   #consecutiveFailures = 0
   #draining = false
+  /** Set by `abandon()`: nothing is written any more and late replies are ignored. */
+  #abandoned = false
+  /** The entries of the write in flight, for `abandon()`. */
+  #inFlight: Array<{ write: AbandonedWrite['write']; entry: Entry<AckBase, unknown> }> = []
   #idleWaiters: Array<() => void> = []
 
   constructor(params: AckBatcherParams) {
@@ -92,6 +107,33 @@ export class AckBatcher {
     return this.#enqueue(this.#releases, item)
   }
 
+  /**
+   * Gives up at the shutdown deadline: rejects every queued acknowledgement and the ones whose write
+   * is in flight (a reply arriving later is ignored), writes nothing more, and resolves `drain()`.
+   * Returns the jobs given up on; their leases expire and lease recovery returns them.
+   */
+  abandon(): AbandonedWrite[] {
+    this.#abandoned = true
+    if (this.#retryTimer !== null) {
+      this.#clock.clearTimeout(this.#retryTimer)
+      this.#retryTimer = null
+    }
+    const given: Array<{ write: AbandonedWrite['write']; entry: Entry<AckBase, unknown> }> = [
+      ...this.#inFlight,
+      ...this.#completes.map((entry) => ({ write: 'complete' as const, entry })),
+      ...this.#fails.map((entry) => ({ write: 'fail' as const, entry })),
+      ...this.#releases.map((entry) => ({ write: 'release' as const, entry })),
+    ]
+    this.#inFlight = []
+    this.#completes = []
+    this.#fails = []
+    this.#releases = []
+    const error = new AckAbandonedError()
+    for (const { entry } of given) entry.reject(error)
+    this.#notifyIdle()
+    return given.map(({ write, entry }) => ({ id: entry.item.id, type: entry.item.type, write }))
+  }
+
   /** Writes everything queued now (skipping any retry wait) and resolves when nothing is left. */
   drain(): Promise<void> {
     this.#draining = true
@@ -105,6 +147,7 @@ export class AckBatcher {
   }
 
   #enqueue<TItem, TResult>(queue: Array<Entry<TItem, TResult>>, item: TItem): Promise<TResult> {
+    if (this.#abandoned) return Promise.reject(new AckAbandonedError())
     return new Promise<TResult>((resolve, reject) => {
       queue.push({ item, updates: null, resolve, reject })
       this.#schedule()
@@ -112,6 +155,7 @@ export class AckBatcher {
   }
 
   #schedule(): void {
+    if (this.#abandoned) return
     if (this.#flushScheduled || this.#flushing || this.#retryTimer !== null) return
     if (this.pendingCount === 0) return
     this.#flushScheduled = true
@@ -124,8 +168,9 @@ export class AckBatcher {
   async #flush(): Promise<void> {
     this.#flushing = true
     try {
-      while (this.pendingCount > 0) {
+      while (this.pendingCount > 0 && !this.#abandoned) {
         const failed = await this.#writeOneBatch()
+        if (this.#abandoned) return
         if (failed === null) {
           this.#consecutiveFailures = 0
           continue
@@ -153,6 +198,11 @@ export class AckBatcher {
     const completes = this.#completes.splice(0, this.#batchSize)
     const fails = this.#fails.splice(0, this.#batchSize)
     const releases = this.#releases.splice(0, this.#batchSize)
+    this.#inFlight = [
+      ...completes.map((entry) => ({ write: 'complete' as const, entry })),
+      ...fails.map((entry) => ({ write: 'fail' as const, entry })),
+      ...releases.map((entry) => ({ write: 'release' as const, entry })),
+    ]
     const now = this.#clock.now()
     const [completed, failed, released] = await Promise.allSettled([
       completes.length === 0
@@ -184,6 +234,9 @@ export class AckBatcher {
             now,
           }),
     ])
+    // Given up at the shutdown deadline: the waiters were rejected, and the reply changes nothing.
+    if (this.#abandoned) return null
+    this.#inFlight = []
     let firstError: Error | null = null
     const settle = <TItem, TResult>(
       outcome: PromiseSettledResult<unknown>,

@@ -188,7 +188,12 @@ export class AttemptRunner {
   async #record(attempt: RunningAttempt, decision: AttemptDecision): Promise<void> {
     const { clock, events, acks } = this.#params
     const durationMs = () => Math.max(0, clock.now().getTime() - attempt.startedAtMs)
-    const lease = { id: attempt.id, leaseToken: attempt.leaseToken, takeUpdates: () => attempt.takeUpdates() }
+    const lease = {
+      id: attempt.id,
+      type: attempt.job.type,
+      leaseToken: attempt.leaseToken,
+      takeUpdates: () => attempt.takeUpdates(),
+    }
     const job = attempt.job
     try {
       switch (decision.kind) {
@@ -233,8 +238,9 @@ export class AttemptRunner {
         }
       }
     } catch (error) {
-      // Only a write given up at shutdown gets here (already reported as queue:error). The lease
-      // will expire and recovery will run the job again: at-least-once.
+      // Only a write given up at shutdown gets here: it failed on every drain attempt (reported as
+      // queue:error) or the shutdown deadline passed (in the shutdown report). The lease will
+      // expire and recovery will run the job again: at-least-once.
       const normalized = normalizeError(error)
       attempt.markLeaseLost()
       attempt.abort(normalized)

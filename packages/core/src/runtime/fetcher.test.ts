@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Job } from '../job.js'
-import { CLAIM_RETRY_BASE_MS, Fetcher, type FetcherType } from './fetcher.js'
+import { CLAIM_RETRY_BASE_MS, Fetcher, type FetcherType, MAX_TIMER_DELAY_MS } from './fetcher.js'
 import { flushTurns, ManualClock } from './test-support/manual-clock.js'
 import { activeJob, createStubBackend } from './test-support/stub-backend.js'
 
@@ -114,6 +114,85 @@ describe('Fetcher', () => {
     expect(backend.claimJobs).toHaveBeenCalledTimes(2)
     await clock.advance(1)
     expect(backend.claimJobs).toHaveBeenCalledTimes(3)
+  })
+
+  it('after a short claim, asks when the next delayed job falls due and claims at that time', async () => {
+    const { backend, clock, fetcher } = setUp({ pollIntervalMs: 3_600_000 })
+    const dueAt = new Date(clock.now().getTime() + 500)
+    backend.nextDueAt.mockResolvedValueOnce(dueAt)
+    fetcher.start()
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(1)
+    expect(backend.nextDueAt.mock.calls[0]?.[0]).toMatchObject({ types: ['work'] })
+    await clock.advance(499)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    await clock.advance(1)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
+    expect(backend.claimJobs.mock.calls[1]?.[0].now).toEqual(dueAt)
+  })
+
+  it('waits for a due time beyond the longest timer in steps, without claiming on the way', async () => {
+    const { backend, clock, fetcher } = setUp({ pollIntervalMs: 3_600_000 })
+    const delays: number[] = []
+    const setTimer = clock.setTimeout.bind(clock)
+    clock.setTimeout = (callback, delayMs) => {
+      delays.push(delayMs)
+      return setTimer(callback, delayMs)
+    }
+    const thirtyDaysMs = 30 * 24 * 3_600_000
+    backend.nextDueAt.mockResolvedValue(new Date(clock.now().getTime() + thirtyDaysMs))
+    fetcher.start()
+    await flushTurns()
+    expect(Math.max(...delays)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS)
+    const claimsBefore = backend.claimJobs.mock.calls.length
+    await clock.advance(MAX_TIMER_DELAY_MS)
+    // Only the hourly polls claimed meanwhile, not the intermediate step of the long wait.
+    expect(backend.claimJobs.mock.calls.length - claimsBefore).toBe(
+      Math.floor(MAX_TIMER_DELAY_MS / 3_600_000),
+    )
+  })
+
+  it('never holds a claim up for the next-due read, and keeps one read in flight', async () => {
+    const { backend, fetcher } = setUp()
+    const answers: Array<(value: Date | null) => void> = []
+    backend.nextDueAt.mockImplementation(() => new Promise((resolve) => answers.push(resolve)))
+    fetcher.start()
+    await flushTurns()
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(1)
+    // Two more short claims while the read is unanswered: they run, and ask for one read after it.
+    fetcher.wake({ type: 'work', runAt: new Date(0) })
+    await flushTurns()
+    fetcher.wake({ type: 'work', runAt: new Date(0) })
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(3)
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(1)
+    answers[0]!(null)
+    await flushTurns()
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(2)
+    answers[1]!(null)
+    await flushTurns()
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(2)
+    expect(fetcher.waitingOn).toEqual([])
+  })
+
+  it('does not ask for the next due time after a full claim', async () => {
+    const { backend, fetcher, fill } = setUp()
+    fill()
+    fetcher.start()
+    await flushTurns()
+    expect(backend.claimJobs).toHaveBeenCalledTimes(1)
+    expect(backend.nextDueAt).not.toHaveBeenCalled()
+  })
+
+  it('reports a failed next-due read and keeps polling', async () => {
+    const { backend, clock, fetcher, errors } = setUp({ pollIntervalMs: 1_000 })
+    backend.nextDueAt.mockRejectedValueOnce(new Error('down'))
+    fetcher.start()
+    await flushTurns()
+    expect(errors).toEqual(['nextDueAt: down'])
+    await clock.advance(1_000)
+    expect(backend.claimJobs).toHaveBeenCalledTimes(2)
   })
 
   it('reports a failed claim and retries with capped exponential backoff', async () => {

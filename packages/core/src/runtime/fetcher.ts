@@ -11,6 +11,11 @@ export const CLAIM_RETRY_MAX_MS = 30_000
  * those jobs, only later.
  */
 export const MAX_PENDING_WAKES = 1_000
+/**
+ * The longest delay Node's timers hold (2^31 - 1 ms, about 24.8 days); a longer one fires at once.
+ * A wake further away is waited for in steps.
+ */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647
 
 /** What the fetcher needs to know about one registered type. */
 export interface FetcherType {
@@ -41,8 +46,9 @@ export interface FetcherParams {
  *
  * When to claim: after a claim that filled a type's free slots (the type is "saturated"), a freed
  * slot of that type asks for another claim, coalesced with other frees of the same tick through
- * `setImmediate`. After a short claim the fetcher idles until woken: a push wake, a timer for a
- * wake due later, or the poll interval. A failed claim is retried with capped exponential backoff,
+ * `setImmediate`. After a short claim the fetcher asks the backend when the next delayed job of
+ * its types falls due and idles until woken: a push wake, a timer for the earliest due time it
+ * learned (from that answer or from push), or the poll interval. A failed claim is retried with capped exponential backoff,
  * during which wakes and frees are ignored (the retry claims for them).
  */
 export class Fetcher {
@@ -52,6 +58,10 @@ export class Fetcher {
   /** Types whose last claim returned as many jobs as asked (or that had no free slot): more may be waiting. */
   readonly #saturated = new Set<string>()
   #claimInFlight: Promise<void> | null = null
+  /** The `nextDueAt` read in flight: at most one, beside the claims, never holding them up. */
+  #nextDueInFlight: Promise<void> | null = null
+  /** A short claim finished while a read was in flight: read once more after it. */
+  #nextDueAgain = false
   #claimAgain = false
   #immediateScheduled = false
   #pollTimer: ClockTimer | null = null
@@ -64,6 +74,14 @@ export class Fetcher {
 
   constructor(params: FetcherParams) {
     this.#params = params
+  }
+
+  /** The backend calls in flight now (`claimJobs`, `nextDueAt`), for the shutdown report. */
+  get waitingOn(): string[] {
+    return [
+      ...(this.#claimInFlight === null ? [] : ['claimJobs']),
+      ...(this.#nextDueInFlight === null ? [] : ['nextDueAt']),
+    ]
   }
 
   get runningTotal(): number {
@@ -115,7 +133,11 @@ export class Fetcher {
     } else {
       return
     }
-    const atMs = wake.runAt.getTime()
+    this.#wakeAt(wake.runAt.getTime())
+  }
+
+  /** Claims now when `atMs` has passed, else remembers it and keeps the timer on the earliest time. */
+  #wakeAt(atMs: number): void {
     if (atMs <= this.#params.clock.now().getTime()) {
       this.requestClaim()
       return
@@ -134,12 +156,17 @@ export class Fetcher {
     this.#clearTimer('wake')
     const atMs = this.#wakeTimes[0]
     if (atMs === undefined || this.#stopped) return
-    const delayMs = Math.max(0, atMs - this.#params.clock.now().getTime())
+    const delayMs = Math.min(MAX_TIMER_DELAY_MS, Math.max(0, atMs - this.#params.clock.now().getTime()))
     this.#wakeTimer = this.#params.clock.setTimeout(() => {
       this.#wakeTimer = null
       const nowMs = this.#params.clock.now().getTime()
-      while (this.#wakeTimes.length > 0 && this.#wakeTimes[0]! <= nowMs) this.#wakeTimes.shift()
-      this.requestClaim()
+      let reached = false
+      while (this.#wakeTimes.length > 0 && this.#wakeTimes[0]! <= nowMs) {
+        this.#wakeTimes.shift()
+        reached = true
+      }
+      // A step of a long wait (or a timer that fired early) claims nothing yet.
+      if (reached) this.requestClaim()
       this.#armWake()
     }, delayMs)
   }
@@ -156,7 +183,8 @@ export class Fetcher {
     this.#clearTimer('wake')
     this.#wakeTimes.length = 0
     this.#clearTimer('retry')
-    await this.#claimInFlight
+    this.#nextDueAgain = false
+    await Promise.all([this.#claimInFlight, this.#nextDueInFlight])
   }
 
   #claim(): void {
@@ -212,9 +240,47 @@ export class Fetcher {
       else this.#saturated.delete(type)
     }
     for (const job of jobs) this.#params.startJob(job)
+    // A short claim took every due job: learn when the next delayed one falls due, since no push
+    // wake-up may ever announce it (written before the stream opened, or before a restart).
+    if (!full) this.#learnNextDue()
     this.#armPoll()
     // Slots may have freed while the claim was in flight: claim for them now.
     if (full && this.#freeSlots() > 0) this.#claimAgain = true
+  }
+
+  /**
+   * Reads the earliest future due time of our types and arms the wake timer with it. Runs beside
+   * the claims (a claim never waits for it); one read at a time, and short claims that finish
+   * meanwhile make one more read after it, so no write that preceded a claim is missed.
+   */
+  #learnNextDue(): void {
+    if (this.#stopped) return
+    if (this.#nextDueInFlight !== null) {
+      this.#nextDueAgain = true
+      return
+    }
+    this.#nextDueInFlight = this.#readNextDue().finally(() => {
+      this.#nextDueInFlight = null
+      if (this.#nextDueAgain) {
+        this.#nextDueAgain = false
+        this.#learnNextDue()
+      }
+    })
+  }
+
+  async #readNextDue(): Promise<void> {
+    const { backend, clock } = this.#params
+    const types = this.#params.types().map((entry) => entry.type)
+    if (types.length === 0) return
+    let nextDueAt: Date | null
+    try {
+      nextDueAt = await backend.nextDueAt({ types, now: clock.now() })
+    } catch (error) {
+      // Not worth a retry: the poll interval still finds the job, only later.
+      this.#params.onError(normalizeError(error), 'nextDueAt')
+      return
+    }
+    if (nextDueAt !== null && !this.#stopped) this.#wakeAt(nextDueAt.getTime())
   }
 
   /** Per-type limits from free slots, capped by the free slots of the whole instance. */

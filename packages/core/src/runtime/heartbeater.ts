@@ -30,6 +30,8 @@ export class Heartbeater {
   #timer: ClockTimer | null = null
   #timerAtMs = Number.POSITIVE_INFINITY
   #inFlight = false
+  /** The batched heartbeat waiting for the backend, if any. */
+  #sending: Promise<void> | null = null
   #stopped = false
 
   constructor(params: HeartbeaterParams) {
@@ -76,6 +78,11 @@ export class Heartbeater {
     this.#extended(attempt, sentAtMs)
   }
 
+  /** Resolves once no batched heartbeat waits for the backend (shutdown races it against its deadline). */
+  async idle(): Promise<void> {
+    while (this.#sending !== null) await this.#sending
+  }
+
   stop(): void {
     this.#stopped = true
     this.#attempts.clear()
@@ -98,7 +105,11 @@ export class Heartbeater {
         due.push(attempt)
       }
     }
-    if (due.length > 0) await this.#send(due, nowMs)
+    if (due.length > 0) {
+      this.#sending = this.#send(due, nowMs)
+      await this.#sending
+      this.#sending = null
+    }
     this.#reschedule()
   }
 

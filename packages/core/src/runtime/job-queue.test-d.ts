@@ -5,6 +5,7 @@ import type { EnqueueOptions } from '../options.js'
 import type { JobContext } from './job-context.js'
 import type { JobHandle } from './job-handle.js'
 import { JobQueue } from './job-queue.js'
+import type { ShutdownReport } from './shutdown-report.js'
 
 declare const backend: Backend
 const queue = new JobQueue(backend)
@@ -50,5 +51,13 @@ describe('JobQueue types', () => {
     })
     // @ts-expect-error no such event
     queue.on('job:exploded', () => {})
+  })
+
+  it('resolves shutdown() to a report of what was abandoned', () => {
+    expectTypeOf(queue.shutdown(1_000)).resolves.toEqualTypeOf<ShutdownReport>()
+    queue.on('queue:abandoned', (event) => {
+      expectTypeOf(event.jobs[0]!.write).toEqualTypeOf<'complete' | 'fail' | 'release'>()
+      expectTypeOf(event.operations).toEqualTypeOf<string[]>()
+    })
   })
 })

@@ -16,8 +16,18 @@ import { type EnqueueManyItem, Enqueuer } from './enqueuer.js'
 import { TypedEventEmitter } from './event-emitter.js'
 import type { Handler } from './job-context.js'
 import type { JobHandle } from './job-handle.js'
+import { ShutdownDeadline } from './shutdown-deadline.js'
+import type { ShutdownReport } from './shutdown-report.js'
 import { type ConcurrencySnapshot, Worker } from './worker.js'
 import { defaultWorkerId } from './worker-id.js'
+
+/**
+ * Of a shutdown's `timeoutMs`, the part kept for the final writes (releases and acknowledgements)
+ * after running jobs are stopped: a tenth, at most this much.
+ */
+export const SHUTDOWN_WRITE_RESERVE_MS = 1_000
+/** However small its `timeoutMs`, a shutdown gives the database this long before giving up on writes. */
+export const SHUTDOWN_MIN_DEADLINE_MS = 1_000
 
 /** Where a queue is in its life. Enqueueing works until `stopped`; `process()` until `stopping`. */
 export type JobQueueState = 'created' | 'starting' | 'started' | 'stopping' | 'stopped'
@@ -45,7 +55,7 @@ export class JobQueue {
   readonly #enqueuer: Enqueuer
   #state: JobQueueState = 'created'
   #startup: Promise<void> | null = null
-  #shutdown: Promise<void> | null = null
+  #shutdown: Promise<ShutdownReport> | null = null
 
   constructor(backend: Backend, options: JobQueueOptions = {}) {
     if (
@@ -205,11 +215,15 @@ export class JobQueue {
   }
 
   /**
-   * Stops claiming, waits up to `timeoutMs` (default `shutdownTimeoutMs`) for running jobs, aborts
-   * and releases the rest, writes pending acknowledgements and shuts the backend down. Calling it
-   * again returns the same promise.
+   * Stops claiming, lets running jobs finish, aborts and releases the rest, writes pending
+   * acknowledgements and shuts the backend down, all within `timeoutMs` (default
+   * `shutdownTimeoutMs`; never less than `SHUTDOWN_MIN_DEADLINE_MS`). Running jobs get `timeoutMs`
+   * minus a reserve for the final writes (a tenth, at most `SHUTDOWN_WRITE_RESERVE_MS`). Backend
+   * calls still unanswered at the deadline (an unresponsive database) are abandoned: their jobs'
+   * leases expire and lease recovery returns them. Resolves to a report of what was abandoned
+   * (also emitted as `queue:abandoned`). Calling it again returns the same promise.
    */
-  shutdown(timeoutMs?: number): Promise<void> {
+  shutdown(timeoutMs?: number): Promise<ShutdownReport> {
     if (this.#shutdown) return this.#shutdown
     const graceMs = timeoutMs === undefined ? this.options.shutdownTimeoutMs : validateTimeout(timeoutMs)
     this.#shutdown = this.#stop(graceMs)
@@ -227,15 +241,35 @@ export class JobQueue {
     this.#events.emit('queue:started', {})
   }
 
-  async #stop(timeoutMs: number): Promise<void> {
+  async #stop(timeoutMs: number): Promise<ShutdownReport> {
     this.#events.emit('queue:stopping', { timeoutMs })
     this.#state = 'stopping'
+    const { clock } = this.options
+    const reserveMs = Math.min(SHUTDOWN_WRITE_RESERVE_MS, Math.floor(timeoutMs / 10))
+    const grace = new ShutdownDeadline(clock, timeoutMs - reserveMs)
+    const deadline = new ShutdownDeadline(clock, Math.max(timeoutMs, SHUTDOWN_MIN_DEADLINE_MS))
+    const abandonedOperations: string[] = []
     // Let a startup in progress finish first, so the backend is not shut down under it.
-    await this.#startup?.catch(() => {})
-    await this.#worker.stop(timeoutMs)
+    if (this.#startup && !(await deadline.race(this.#startup))) abandonedOperations.push('startup')
+    const worker = await this.#worker.stop({ grace, deadline })
+    abandonedOperations.push(...worker.abandonedOperations)
     this.#state = 'stopped'
-    await this.backend.shutdown()
+    if (!(await deadline.race(this.backend.shutdown()))) abandonedOperations.push('shutdown')
+    grace.dispose()
+    deadline.dispose()
+    const report: ShutdownReport = {
+      timedOut: worker.abandonedJobs.length > 0 || abandonedOperations.length > 0,
+      abandonedJobs: worker.abandonedJobs,
+      abandonedOperations,
+    }
+    if (report.timedOut) {
+      this.#events.emit('queue:abandoned', {
+        jobs: report.abandonedJobs,
+        operations: report.abandonedOperations,
+      })
+    }
     this.#events.emit('queue:stopped', {})
+    return report
   }
 
   /** Enqueueing stays open while shutting down (handlers finishing may enqueue follow-ups). */

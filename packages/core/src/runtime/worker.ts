@@ -1,5 +1,4 @@
 import type { Backend, InlineRunner } from '../backend.js'
-import type { Clock } from '../clock.js'
 import { normalizeError } from '../errors/normalize-error.js'
 import { ShutdownError } from '../errors/shutdown-error.js'
 import type { JobQueueHooks } from '../hooks.js'
@@ -17,6 +16,8 @@ import type { JobHandle } from './job-handle.js'
 import { PushSubscriber } from './push-subscriber.js'
 import { Recoverer } from './recoverer.js'
 import type { RunningAttempt } from './running-attempt.js'
+import type { ShutdownDeadline } from './shutdown-deadline.js'
+import type { AbandonedWrite, ShutdownReport } from './shutdown-report.js'
 
 /** How busy a queue's processing is right now (see `JobQueue.getConcurrency`). */
 export interface ConcurrencySnapshot {
@@ -49,7 +50,6 @@ export interface WorkerParams {
  */
 export class Worker {
   readonly processors = new Map<string, Processor>()
-  readonly #clock: Clock
   readonly #events: TypedEventEmitter
   readonly #acks: AckBatcher
   readonly #heartbeater: Heartbeater
@@ -68,7 +68,6 @@ export class Worker {
 
   constructor(params: WorkerParams) {
     const { backend, options, events } = params
-    this.#clock = options.clock
     this.#events = events
     this.#maxAwaitingAck = options.instanceConcurrency
     const onError = (error: Error, operation: string) => events.emit('queue:error', { error, operation })
@@ -219,23 +218,41 @@ export class Worker {
   }
 
   /**
-   * Stops claiming and closes the stream, waits up to `timeoutMs` for running attempts, then
-   * aborts the rest (ShutdownError) and releases their leases so another worker can start them at
-   * once, and writes every pending acknowledgement.
+   * Stops claiming and closes the stream, waits until `grace` for running attempts, then aborts
+   * the rest (ShutdownError) and releases their leases so another worker can start them at once,
+   * and writes every pending acknowledgement. Nothing waits past `deadline`: what the backend has
+   * not answered by then is abandoned (its leases expire and recovery returns the jobs) and listed
+   * in the result.
    */
-  async stop(timeoutMs: number): Promise<void> {
+  async stop(params: {
+    grace: ShutdownDeadline
+    deadline: ShutdownDeadline
+  }): Promise<Omit<ShutdownReport, 'timedOut'>> {
+    const { grace, deadline } = params
     this.#accepting = false
-    await Promise.all([this.#fetcher.stop(), this.#push.close(), this.#recoverer.stop()])
+    const abandonedOperations: string[] = []
+    const within = async (work: Promise<unknown>, operations: () => string[]) => {
+      if (!(await deadline.race(work))) abandonedOperations.push(...operations())
+    }
+    await Promise.all([
+      within(this.#fetcher.stop(), () => this.#fetcher.waitingOn),
+      within(this.#push.close(), () => ['subscription.close']),
+      within(this.#recoverer.stop(), () => ['recoverExpiredLeases']),
+    ])
     const inFlight = [...this.#runs.values(), ...[...this.#runner.active].map((attempt) => attempt.outcome)]
-    if (inFlight.length > 0) await this.#waitAtMost(Promise.all(inFlight), timeoutMs)
+    if (inFlight.length > 0) await grace.race(Promise.all(inFlight))
     const shutdownError = new ShutdownError()
     for (const attempt of [...this.#runner.active, ...this.#runs.keys()]) {
       if (attempt.isDecided) attempt.abort(shutdownError)
       else this.#runner.release(attempt)
     }
-    await this.#acks.drain()
-    await Promise.all([...this.#runner.active].map((attempt) => attempt.outcome))
+    let abandonedJobs: AbandonedWrite[] = []
+    if (!(await deadline.race(this.#acks.drain()))) abandonedJobs = this.#acks.abandon()
+    // Abandoned acknowledgements settle their attempts at once; the race only guards against a bug.
+    await deadline.race(Promise.all([...this.#runner.active].map((attempt) => attempt.outcome)))
+    await within(this.#heartbeater.idle(), () => ['heartbeatJobs'])
     this.#heartbeater.stop()
+    return { abandonedJobs, abandonedOperations }
   }
 
   #startJob(job: Job): void {
@@ -283,24 +300,14 @@ export class Worker {
     try {
       const result = await this.#acks.release({
         id: job.id,
+        type: job.type,
         leaseToken: job.leaseToken,
         takeUpdates: () => ({}),
       })
       if (result === 'applied') this.#events.emit('job:released', { job })
     } catch {
-      // Already reported as queue:error; the lease expires and recovery returns the job.
+      // Reported as queue:error or in the shutdown report; the lease expires and recovery returns the job.
     }
-  }
-
-  #waitAtMost(work: Promise<unknown>, timeoutMs: number): Promise<void> {
-    if (timeoutMs <= 0) return Promise.resolve()
-    return new Promise((resolve) => {
-      const timer = this.#clock.setTimeout(resolve, timeoutMs)
-      void work.finally(() => {
-        this.#clock.clearTimeout(timer)
-        resolve()
-      })
-    })
   }
 }
 

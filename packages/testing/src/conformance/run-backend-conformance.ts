@@ -9,6 +9,7 @@ import { describeDelayTests } from './delay-tests.js'
 import { describeEnqueueTests } from './enqueue-tests.js'
 import { describeFencingTests } from './fencing-tests.js'
 import { describeHeartbeatTests } from './heartbeat-tests.js'
+import { describeNextDueTests } from './next-due-tests.js'
 import { describeOrderingTests } from './ordering-tests.js'
 import { describePushTests } from './push-tests.js'
 import { describeRecoveryTests } from './recovery-tests.js'
@@ -31,6 +32,7 @@ export function runBackendConformance(options: ConformanceOptions): void {
     describeEnqueueTests(context)
     describeOrderingTests(context)
     describeDelayTests(context)
+    describeNextDueTests(context)
     describeRetryTests(context)
     describeFencingTests(context)
     describeRecoveryTests(context)

@@ -15,6 +15,7 @@ import {
   type Job,
   type ListJobsParams,
   type ListJobsResult,
+  type NextDueAtParams,
   type PushSubscription,
   type PushWake,
   type QueueStats,
@@ -41,6 +42,7 @@ import {
   resolveMemoryBackendOptions,
 } from './memory-backend-options.js'
 import { MemorySession, sessionOwner, stagedJobs, stageJobs } from './memory-session.js'
+import { findNextDueAt } from './next-due-at.js'
 import { PushHub } from './push-hub.js'
 import { selectJobs } from './select-jobs.js'
 import {
@@ -142,6 +144,10 @@ export class MemoryBackend implements Backend {
       claimed.push(structuredClone(job))
     }
     return claimed
+  }
+
+  async nextDueAt(params: NextDueAtParams): Promise<Date | null> {
+    return findNextDueAt(this.store.values(), params)
   }
 
   async heartbeatJobs(params: HeartbeatJobsParams): Promise<AckResult> {

@@ -27,6 +27,7 @@ export function createStubBackend(capabilities: Partial<Backend['capabilities']>
       params.jobs.map((_, index) => `job-${index}`),
     ),
     claimJobs: vi.fn<Backend['claimJobs']>(async () => []),
+    nextDueAt: vi.fn<Backend['nextDueAt']>(async () => null),
     heartbeatJobs: vi.fn<Backend['heartbeatJobs']>(ackAll),
     completeJobs: vi.fn<Backend['completeJobs']>(ackAll),
     failJobs: vi.fn<Backend['failJobs']>(async (params) => ({
