@@ -74,6 +74,7 @@ export const JOB_QUEUE_EVENT_NAMES = Object.keys({
   'queue:started': true,
   'queue:stopping': true,
   'queue:stopped': true,
+  'queue:abandoned': true,
 } satisfies Record<JobQueueEventName, true>) as readonly JobQueueEventName[]
 
 export type JobQueueListener<E extends JobQueueEventName> = (payload: JobQueueEvents[E]) => void
