@@ -51,10 +51,19 @@ async function packPackages(work) {
   if (failedPack) return check('pnpm pack', false, tail(failedPack)) && null
   const tarballs = readdirSync(destination).map((file) => join(destination, file))
   const leftovers = []
+  let testingDependencies = []
   for (const tarball of tarballs) {
     const manifest = await run('tar', ['-xzOf', tarball, 'package/package.json'])
     if (manifest.stdout.includes('workspace:')) leftovers.push(tarball)
+    const { name, dependencies = {} } = JSON.parse(manifest.stdout)
+    if (name === '@durabl/testing') testingDependencies = Object.keys(dependencies)
   }
+  // The test backends are for every user's tests: the MongoDB server's bson and mingo stay out.
+  check(
+    '@durabl/testing installs without bson or mingo',
+    !testingDependencies.includes('bson') && !testingDependencies.includes('mingo'),
+    `its dependencies: ${testingDependencies.join(', ')}`,
+  )
   const ok = check(
     `pnpm pack of ${PACKAGES.length} packages, no workspace: ranges left`,
     tarballs.length === PACKAGES.length && leftovers.length === 0,
