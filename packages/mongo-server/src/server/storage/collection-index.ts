@@ -1,8 +1,8 @@
-import { Query } from 'mingo'
 import { compare } from 'mingo/util'
 import { type Document, getPath, isPlainObject, plainView, toPlain, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
 import { impliesPartialFilter } from '../query/implies-partial-filter.js'
+import { type CompiledFilter, compileFilter } from '../query/select-records.js'
 
 const keySeparator = '\u0000'
 
@@ -10,6 +10,13 @@ interface SortedEntry {
   values: unknown[]
   idKey: string
   recordId: number
+}
+
+/** What one document contributes to an index; undefined `sortValues` when it is multikey. */
+interface IndexKeys {
+  full: string[]
+  leading: string[]
+  sortValues: unknown[] | undefined
 }
 
 /** Values a document contributes to one index field: one per array element (multikey), null if missing. */
@@ -35,6 +42,33 @@ function indexValues(document: unknown, path: string): unknown[] {
     Array.isArray(value) ? (value.length > 0 ? value : [undefined]) : [value],
   )
   return expanded.length > 0 ? expanded : [undefined]
+}
+
+function isObjectId(value: unknown): value is { toHexString(): string } {
+  return (
+    value !== null && typeof value === 'object' && (value as { _bsontype?: string })._bsontype === 'ObjectId'
+  )
+}
+
+/**
+ * mingo's `compare`, answered directly for two values of the same common type (numbers, strings,
+ * Dates, ObjectIds: the fields of durabl's indexes), as mingo orders them.
+ */
+function compareValues(left: unknown, right: unknown): number {
+  if (
+    (typeof left === 'number' && typeof right === 'number') ||
+    (typeof left === 'string' && typeof right === 'string')
+  )
+    return left < right ? -1 : left > right ? 1 : 0
+  if (left instanceof Date && right instanceof Date) {
+    const [a, b] = [left.getTime(), right.getTime()]
+    return a < b ? -1 : a > b ? 1 : 0
+  }
+  if (isObjectId(left) && isObjectId(right)) {
+    const [a, b] = [left.toHexString(), right.toHexString()]
+    return a < b ? -1 : a > b ? 1 : 0
+  }
+  return compare(left, right)
 }
 
 function cartesian(lists: string[][]): string[] {
@@ -97,7 +131,7 @@ export class CollectionIndex {
   readonly unique: boolean
   readonly sparse: boolean
   readonly expireAfterSeconds: number | undefined
-  private readonly partialFilter: Query | undefined
+  private readonly partialFilter: CompiledFilter | undefined
   private entries = new Map<string, Set<string>>()
   private leading = new Map<string, Set<string>>()
   /** Entries in index order, for sorted walks; abandoned once a document has array values. */
@@ -117,7 +151,7 @@ export class CollectionIndex {
     const ttl = spec.expireAfterSeconds
     this.expireAfterSeconds = ttl === undefined ? undefined : Number(toPlain(ttl))
     const partial = spec.partialFilterExpression as Document | undefined
-    this.partialFilter = partial === undefined ? undefined : new Query(toPlain(partial) as Document, {})
+    this.partialFilter = partial === undefined ? undefined : compileFilter(partial)
   }
 
   get name(): string {
@@ -134,14 +168,43 @@ export class CollectionIndex {
     return partial === undefined || impliesPartialFilter(filter, toPlain(partial) as Document)
   }
 
-  private keysOf(document: Document): { full: string[]; leading: string[] } | undefined {
+  /** Keys per document: stored documents are never mutated, so each is computed once. */
+  private readonly keyCache = new WeakMap<Document, IndexKeys | null>()
+
+  private keysOf(document: Document): IndexKeys | undefined {
+    const cached = this.keyCache.get(document)
+    if (cached !== undefined) return cached ?? undefined
+    const keys = this.computeKeys(document)
+    this.keyCache.set(document, keys ?? null)
+    return keys
+  }
+
+  private computeKeys(document: Document): IndexKeys | undefined {
     const plain = plainView(document)
-    if (this.partialFilter !== undefined && !this.partialFilter.test(plain)) return undefined
+    if (this.partialFilter !== undefined && !this.partialFilter.matches(document)) return undefined
     const perField = this.fields.map((field) => indexValues(plain, field))
     if (this.sparse && perField.every((values) => values.every((value) => value === undefined)))
       return undefined
     const keyLists = perField.map((values) => [...new Set(values.map(valueKey))])
-    return { full: cartesian(keyLists), leading: keyLists[0] ?? [] }
+    const single = perField.every((values) => values.length === 1 && !Array.isArray(values[0]))
+    return {
+      full: cartesian(keyLists),
+      leading: keyLists[0] ?? [],
+      sortValues: single ? perField.map((values) => values[0] ?? null) : undefined,
+    }
+  }
+
+  /**
+   * True when two versions of a document hold the same entries here, so replacing one by the
+   * other need not touch this index (equal keys compare equal, and the record id is kept).
+   */
+  sameKeys(before: Document, after: Document): boolean {
+    const left = this.keysOf(before)
+    const right = this.keysOf(after)
+    if (left === undefined || right === undefined) return left === right
+    if ((left.sortValues === undefined) !== (right.sortValues === undefined)) return false
+    if (left.full.length !== right.full.length || left.leading.length !== right.leading.length) return false
+    return left.full.every((key, position) => key === right.full[position])
   }
 
   add(idKey: string, document: Document, recordId: number): void {
@@ -172,19 +235,13 @@ export class CollectionIndex {
   }
 
   private sortedEntry(idKey: string, document: Document, recordId: number): SortedEntry | undefined {
-    const plain = plainView(document)
-    const values: unknown[] = []
-    for (const field of this.fields) {
-      const found = indexValues(plain, field)
-      if (found.length !== 1 || Array.isArray(found[0])) return undefined
-      values.push(found[0] ?? null)
-    }
-    return { values, idKey, recordId }
+    const values = this.keysOf(document)?.sortValues
+    return values === undefined ? undefined : { values, idKey, recordId }
   }
 
   private compareEntries(left: SortedEntry, right: SortedEntry): number {
     for (let position = 0; position < this.fields.length; position += 1) {
-      const order = compare(left.values[position], right.values[position])
+      const order = compareValues(left.values[position], right.values[position])
       if (order !== 0) return order * this.directions[position]!
     }
     return left.recordId - right.recordId
@@ -208,7 +265,7 @@ export class CollectionIndex {
   *walk(prefix: unknown[], reverse: boolean): Iterable<string> {
     const comparePrefix = (entry: SortedEntry) => {
       for (let position = 0; position < prefix.length; position += 1) {
-        const order = compare(entry.values[position], prefix[position]) * this.directions[position]!
+        const order = compareValues(entry.values[position], prefix[position]) * this.directions[position]!
         if (order !== 0) return order
       }
       return 0

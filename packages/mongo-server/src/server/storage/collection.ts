@@ -81,14 +81,16 @@ export class Collection {
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       )
     }
-    for (const index of this.indexes) index.remove(record.idKey, record.document, record.recordId)
+    // Only the indexes whose keys change are touched (a claim or an ack changes few of them).
+    const changed = this.indexes.filter((index) => !index.sameKeys(record.document, document))
+    for (const index of changed) index.remove(record.idKey, record.document, record.recordId)
     try {
-      this.assertIndexable(record.idKey, document, record)
+      for (const index of changed) index.assertUnique(record.idKey, document)
     } catch (error) {
-      for (const index of this.indexes) index.add(record.idKey, record.document, record.recordId)
+      for (const index of changed) index.add(record.idKey, record.document, record.recordId)
       throw error
     }
-    for (const index of this.indexes) index.add(record.idKey, document, record.recordId)
+    for (const index of changed) index.add(record.idKey, document, record.recordId)
     const replaced: StoredRecord = { ...record, document, version: nextVersion() }
     this.records.set(record.idKey, replaced)
     return replaced
