@@ -94,24 +94,42 @@ function validateStages(stages: Document[]): Document[] {
   return kept
 }
 
+/** Stages that read the clock: an Aggregator reused across events would freeze it at the first. */
+function readsClock(stages: Document[]): boolean {
+  const text = JSON.stringify(stages)
+  return text.includes('$$NOW') || text.includes('$$CLUSTER_TIME')
+}
+
 /**
- * The stages a change-stream cursor applies to each event. A `$match`-only pipeline runs on the
- * BSON values; anything else runs in mingo on plain values.
+ * The stages a change-stream cursor applies to each event. The leading `$match` stages run on the
+ * BSON values (compiled once); the stages after them, if any, run in mingo on plain values.
  */
 export class ChangeStreamPipeline {
   private readonly matchers: ((event: Document) => boolean)[] = []
   private readonly transformingStages: Document[] | undefined
+  /** Built once for the transforming stages, unless they read the clock. */
+  private readonly aggregator: Aggregator | undefined
 
   /** Refuses, as mongod does when the aggregate is parsed, any stage not allowed in a change stream. */
   constructor(stages: Document[]) {
     const kept = validateStages(stages)
-    if (kept.every((stage) => '$match' in stage)) {
-      for (const stage of kept) {
-        const compiled = compileFilter(stage.$match)
-        this.matchers.push((event) => compiled.matches(event))
-      }
-    } else {
-      this.transformingStages = toPlain(kept) as Document[]
+    const firstTransforming = kept.findIndex((stage) => !('$match' in stage))
+    const leading = firstTransforming === -1 ? kept : kept.slice(0, firstTransforming)
+    for (const stage of leading) {
+      const compiled = compileFilter(stage.$match)
+      this.matchers.push((event) => compiled.matches(event))
+    }
+    if (firstTransforming !== -1) {
+      this.transformingStages = toPlain(kept.slice(firstTransforming)) as Document[]
+      if (!readsClock(this.transformingStages)) this.aggregator = this.newAggregator()
+    }
+  }
+
+  private newAggregator(): Aggregator {
+    try {
+      return new Aggregator(this.transformingStages!, {})
+    } catch (error) {
+      throw toCommandError(error)
     }
   }
 
@@ -121,12 +139,12 @@ export class ChangeStreamPipeline {
    * fails it when such an event is produced.
    */
   apply(event: Document): Document | undefined {
-    if (this.transformingStages === undefined) {
-      return this.matchers.every((matches) => matches(event)) ? event : undefined
-    }
+    if (!this.matchers.every((matches) => matches(event))) return undefined
+    if (this.transformingStages === undefined) return event
     let result: Document | undefined
     try {
-      result = new Aggregator(this.transformingStages, {}).run([toPlain(event)])[0] as Document | undefined
+      const aggregator = this.aggregator ?? this.newAggregator()
+      result = aggregator.run([toPlain(event)])[0] as Document | undefined
     } catch (error) {
       throw toCommandError(error)
     }
