@@ -2,6 +2,7 @@ import { Aggregator } from 'mingo'
 import { type Document, toPlain, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
 import { compileFilter } from '../query/select-records.js'
+import { compileInclusionProjection, type InclusionProjection } from './inclusion-projection.js'
 
 /** The stages mongod 7/8 allow after `$changeStream` (manual, "Modify Change Stream Output"). */
 const allowedStages = new Set([
@@ -109,6 +110,8 @@ export class ChangeStreamPipeline {
   private readonly transformingStages: Document[] | undefined
   /** Built once for the transforming stages, unless they read the clock. */
   private readonly aggregator: Aggregator | undefined
+  /** A lone inclusion `$project` after the matches, applied directly (see `compileInclusionProjection`). */
+  private readonly projection: InclusionProjection | undefined
 
   /** Refuses, as mongod does when the aggregate is parsed, any stage not allowed in a change stream. */
   constructor(stages: Document[]) {
@@ -122,6 +125,8 @@ export class ChangeStreamPipeline {
     if (firstTransforming !== -1) {
       this.transformingStages = toPlain(kept.slice(firstTransforming)) as Document[]
       if (!readsClock(this.transformingStages)) this.aggregator = this.newAggregator()
+      if (this.transformingStages.length === 1)
+        this.projection = compileInclusionProjection(this.transformingStages[0]!)
     }
   }
 
@@ -141,12 +146,16 @@ export class ChangeStreamPipeline {
   apply(event: Document): Document | undefined {
     if (!this.matchers.every((matches) => matches(event))) return undefined
     if (this.transformingStages === undefined) return event
-    let result: Document | undefined
-    try {
-      const aggregator = this.aggregator ?? this.newAggregator()
-      result = aggregator.run([toPlain(event)])[0] as Document | undefined
-    } catch (error) {
-      throw toCommandError(error)
+    let result: Document | undefined = this.projection?.(event)
+    if (result === undefined) {
+      try {
+        const aggregator = this.aggregator ?? this.newAggregator()
+        result = aggregator.run([toPlain(event)])[0] as Document | undefined
+      } catch (error) {
+        throw toCommandError(error)
+      }
+    } else if (result._id === event._id) {
+      return result
     }
     if (result !== undefined && valueKey(toPlain(result._id)) !== valueKey(toPlain(event._id))) {
       throw new MongoCommandError(

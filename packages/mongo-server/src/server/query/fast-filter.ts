@@ -1,9 +1,10 @@
-import { type Document, isPlainObject } from '../bson-values.js'
+import { type Document, isNumericWrapper, isPlainObject, toNumber } from '../bson-values.js'
 
 /**
- * A compiled test of a plain document (see `plainView`): true or false, or undefined when the
- * document holds something this fast path does not decide (an array on a filtered path, a BSON
- * type it does not compare), and the caller asks mingo instead.
+ * A compiled test of a document as stored (numeric wrappers read as their numbers, as `plainView`
+ * does): true or false, or undefined when the document holds something this fast path does not
+ * decide (an array on a filtered path, a BSON type it does not compare), and the caller asks
+ * mingo instead.
  */
 export type FastMatcher = (document: Document) => boolean | undefined
 
@@ -190,6 +191,11 @@ function resolvePath(document: Document, segments: string[]): unknown {
   return Array.isArray(current) ? undecided : current
 }
 
+/** A stored value as the plain view shows it: numeric wrappers become numbers. */
+function numeric(value: unknown): unknown {
+  return value !== null && typeof value === 'object' && isNumericWrapper(value) ? toNumber(value) : value
+}
+
 function fieldMatcher(path: string, condition: unknown): FastMatcher | undefined {
   const segments = path.split('.')
   if (segments.some((segment) => segment === '' || segment.startsWith('$'))) return undefined
@@ -198,12 +204,12 @@ function fieldMatcher(path: string, condition: unknown): FastMatcher | undefined
   if (segments.length === 1) {
     return (document) => {
       const value = Object.hasOwn(document, path) ? document[path] : undefined
-      return Array.isArray(value) ? undefined : test(value)
+      return Array.isArray(value) ? undefined : test(numeric(value))
     }
   }
   return (document) => {
     const value = resolvePath(document, segments)
-    return value === undecided ? undefined : test(value)
+    return value === undecided ? undefined : test(numeric(value))
   }
 }
 

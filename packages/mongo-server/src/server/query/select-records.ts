@@ -22,11 +22,10 @@ export function compileFilter(filter: unknown): CompiledFilter {
     return {
       plain,
       matches: (document) => {
-        const view = plainView(document)
-        const result = fast(view)
+        const result = fast(document)
         if (result !== undefined) return result
         query ??= new Query(plain, {})
-        return query.test(view)
+        return query.test(plainView(document))
       },
     }
   }

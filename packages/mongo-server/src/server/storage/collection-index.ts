@@ -1,5 +1,5 @@
 import { compare } from 'mingo/util'
-import { type Document, getPath, isPlainObject, plainView, toPlain, valueKey } from '../bson-values.js'
+import { type Document, getPath, isNumericWrapper, isPlainObject, toPlain, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
 import { impliesPartialFilter } from '../query/implies-partial-filter.js'
 import { type CompiledFilter, compileFilter } from '../query/select-records.js'
@@ -21,6 +21,8 @@ interface IndexKeys {
 
 /** Values a document contributes to one index field: one per array element (multikey), null if missing. */
 function indexValues(document: unknown, path: string): unknown[] {
+  const direct = valueWithoutArrays(document, path)
+  if (direct !== arrayOnPath) return [direct]
   let current: unknown[] = [document]
   const segments = path.split('.')
   segments.forEach((segment, position) => {
@@ -28,9 +30,9 @@ function indexValues(document: unknown, path: string): unknown[] {
     for (const value of current) {
       if (Array.isArray(value) && !/^\d+$/.test(segment)) {
         for (const element of value) {
-          if (element !== null && typeof element === 'object') next.push((element as Document)[segment])
+          if (descendable(element)) next.push((element as Document)[segment])
         }
-      } else if (value !== null && typeof value === 'object') {
+      } else if (descendable(value)) {
         next.push((value as Document)[segment])
       } else {
         next.push(undefined)
@@ -44,7 +46,57 @@ function indexValues(document: unknown, path: string): unknown[] {
   return expanded.length > 0 ? expanded : [undefined]
 }
 
-function isObjectId(value: unknown): value is { toHexString(): string } {
+const arrayOnPath = Symbol('arrayOnPath')
+
+/** Paths lead into objects, but not into numbers (which the stored document keeps wrapped). */
+function descendable(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !isNumericWrapper(value)
+}
+
+/** The value at a dotted path when no array lies on it (the usual case); `arrayOnPath` otherwise. */
+function valueWithoutArrays(document: unknown, path: string): unknown {
+  let current = document
+  let start = 0
+  while (true) {
+    if (Array.isArray(current)) return arrayOnPath
+    const end = path.indexOf('.', start)
+    const segment = end === -1 ? path.slice(start) : path.slice(start, end)
+    current = descendable(current) ? (current as Document)[segment] : undefined
+    if (end === -1) return Array.isArray(current) ? arrayOnPath : current
+    start = end + 1
+  }
+}
+
+/**
+ * True when a path holds the very same value in two documents and no array lies on it: an update
+ * that shares what it did not write (see `applySimpleUpdate`) leaves such paths identical.
+ */
+function identicalAtPath(before: Document, after: Document, path: string): boolean {
+  const left = valueWithoutArrays(before, path)
+  return left !== arrayOnPath && left === valueWithoutArrays(after, path)
+}
+
+/** The fields a partial filter reads, or undefined when its shape is not a plain list of fields. */
+function filterFields(filter: Document): string[] | undefined {
+  const fields: string[] = []
+  for (const [key, condition] of Object.entries(filter)) {
+    if (key === '$and' || key === '$or') {
+      if (!Array.isArray(condition)) return undefined
+      for (const clause of condition) {
+        const inner = isPlainObject(clause) ? filterFields(clause) : undefined
+        if (inner === undefined) return undefined
+        fields.push(...inner)
+      }
+    } else if (key.startsWith('$')) {
+      return undefined
+    } else {
+      fields.push(key)
+    }
+  }
+  return fields
+}
+
+function isObjectId(value: unknown): value is { id: Uint8Array } {
   return (
     value !== null && typeof value === 'object' && (value as { _bsontype?: string })._bsontype === 'ObjectId'
   )
@@ -64,14 +116,13 @@ function compareValues(left: unknown, right: unknown): number {
     const [a, b] = [left.getTime(), right.getTime()]
     return a < b ? -1 : a > b ? 1 : 0
   }
-  if (isObjectId(left) && isObjectId(right)) {
-    const [a, b] = [left.toHexString(), right.toHexString()]
-    return a < b ? -1 : a > b ? 1 : 0
-  }
+  // Byte order is the order of the hex strings mingo compares.
+  if (isObjectId(left) && isObjectId(right)) return Math.sign(Buffer.compare(left.id, right.id))
   return compare(left, right)
 }
 
 function cartesian(lists: string[][]): string[] {
+  if (lists.every((list) => list.length === 1)) return [lists.map((list) => list[0]).join(keySeparator)]
   return lists.reduce<string[]>(
     (combined, list) =>
       combined.flatMap((prefix) => list.map((key) => (prefix === '' ? key : prefix + keySeparator + key))),
@@ -132,6 +183,8 @@ export class CollectionIndex {
   readonly sparse: boolean
   readonly expireAfterSeconds: number | undefined
   private readonly partialFilter: CompiledFilter | undefined
+  /** Every path this index reads (its fields and its partial filter's), if known. */
+  private readonly readPaths: string[] | undefined
   private entries = new Map<string, Set<string>>()
   private leading = new Map<string, Set<string>>()
   /** Entries in index order, for sorted walks; abandoned once a document has array values. */
@@ -152,6 +205,8 @@ export class CollectionIndex {
     this.expireAfterSeconds = ttl === undefined ? undefined : Number(toPlain(ttl))
     const partial = spec.partialFilterExpression as Document | undefined
     this.partialFilter = partial === undefined ? undefined : compileFilter(partial)
+    const partialFields = partial === undefined ? [] : filterFields(partial)
+    this.readPaths = partialFields === undefined ? undefined : [...this.fields, ...partialFields]
   }
 
   get name(): string {
@@ -180,9 +235,8 @@ export class CollectionIndex {
   }
 
   private computeKeys(document: Document): IndexKeys | undefined {
-    const plain = plainView(document)
     if (this.partialFilter !== undefined && !this.partialFilter.matches(document)) return undefined
-    const perField = this.fields.map((field) => indexValues(plain, field))
+    const perField = this.fields.map((field) => indexValues(document, field))
     if (this.sparse && perField.every((values) => values.every((value) => value === undefined)))
       return undefined
     const keyLists = perField.map((values) => [...new Set(values.map(valueKey))])
@@ -190,7 +244,8 @@ export class CollectionIndex {
     return {
       full: cartesian(keyLists),
       leading: keyLists[0] ?? [],
-      sortValues: single ? perField.map((values) => values[0] ?? null) : undefined,
+      // Sorted walks compare plain values, as mingo does.
+      sortValues: single ? perField.map((values) => toPlain(values[0] ?? null)) : undefined,
     }
   }
 
@@ -199,6 +254,7 @@ export class CollectionIndex {
    * other need not touch this index (equal keys compare equal, and the record id is kept).
    */
   sameKeys(before: Document, after: Document): boolean {
+    if (this.readPaths?.every((path) => identicalAtPath(before, after, path))) return true
     const left = this.keysOf(before)
     const right = this.keysOf(after)
     if (left === undefined || right === undefined) return left === right
