@@ -185,6 +185,7 @@ export class CollectionIndex {
   private readonly partialFilter: CompiledFilter | undefined
   /** Every path this index reads (its fields and its partial filter's), if known. */
   private readonly readPaths: string[] | undefined
+  /** Full key to the ids holding it; kept for unique indexes only (duplicate checks, key locks). */
   private entries = new Map<string, Set<string>>()
   private leading = new Map<string, Set<string>>()
   /** Entries in index order, for sorted walks; abandoned once a document has array values. */
@@ -249,6 +250,11 @@ export class CollectionIndex {
     }
   }
 
+  /** Drops the cached keys of a document version no longer stored (a change event may keep it). */
+  forget(document: Document): void {
+    this.keyCache.delete(document)
+  }
+
   /**
    * True when two versions of a document hold the same entries here, so replacing one by the
    * other need not touch this index (equal keys compare equal, and the record id is kept).
@@ -266,7 +272,7 @@ export class CollectionIndex {
   add(idKey: string, document: Document, recordId: number): void {
     const keys = this.keysOf(document)
     if (keys === undefined) return
-    for (const key of keys.full) addTo(this.entries, key, idKey)
+    if (this.unique) for (const key of keys.full) addTo(this.entries, key, idKey)
     for (const key of keys.leading) addTo(this.leading, key, idKey)
     if (this.multikey) return
     const entry = this.sortedEntry(idKey, document, recordId)
@@ -281,7 +287,7 @@ export class CollectionIndex {
   remove(idKey: string, document: Document, recordId: number): void {
     const keys = this.keysOf(document)
     if (keys === undefined) return
-    for (const key of keys.full) removeFrom(this.entries, key, idKey)
+    if (this.unique) for (const key of keys.full) removeFrom(this.entries, key, idKey)
     for (const key of keys.leading) removeFrom(this.leading, key, idKey)
     if (this.multikey) return
     const entry = this.sortedEntry(idKey, document, recordId)

@@ -91,6 +91,7 @@ export class Collection {
       throw error
     }
     for (const index of changed) index.add(record.idKey, document, record.recordId)
+    for (const index of this.indexes) index.forget(record.document)
     const replaced: StoredRecord = { ...record, document, version: nextVersion() }
     this.records.set(record.idKey, replaced)
     return replaced
@@ -98,7 +99,10 @@ export class Collection {
 
   remove(record: StoredRecord): void {
     if (!this.records.delete(record.idKey)) return
-    for (const index of this.indexes) index.remove(record.idKey, record.document, record.recordId)
+    for (const index of this.indexes) {
+      index.remove(record.idKey, record.document, record.recordId)
+      index.forget(record.document)
+    }
   }
 
   /** Puts a record back as it was, keeping its record id (used when committing transactions). */
