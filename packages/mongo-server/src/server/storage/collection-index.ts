@@ -12,6 +12,13 @@ interface SortedEntry {
   recordId: number
 }
 
+/** A stored document as an index sees it. */
+export interface IndexedDocument {
+  idKey: string
+  document: Document
+  recordId: number
+}
+
 /** What one document contributes to an index; undefined `sortValues` when it is multikey. */
 interface IndexKeys {
   full: string[]
@@ -188,8 +195,11 @@ export class CollectionIndex {
   /** Full key to the ids holding it; kept for unique indexes only (duplicate checks, key locks). */
   private entries = new Map<string, Set<string>>()
   private leading = new Map<string, Set<string>>()
-  /** Entries in index order, for sorted walks; abandoned once a document has array values. */
-  private sorted: SortedEntry[] = []
+  /**
+   * Entries in index order, for sorted walks: built on the first walk (most indexes never serve
+   * one, and need not pay for ordered inserts), abandoned once a document has array values.
+   */
+  private sorted: SortedEntry[] | undefined
   multikey = false
   readonly directions: number[]
 
@@ -278,10 +288,10 @@ export class CollectionIndex {
     const entry = this.sortedEntry(idKey, document, recordId)
     if (entry === undefined) {
       this.multikey = true
-      this.sorted = []
+      this.sorted = undefined
       return
     }
-    this.sorted.splice(this.lowerBound(entry), 0, entry)
+    this.sorted?.splice(this.lowerBound(this.sorted, entry), 0, entry)
   }
 
   remove(idKey: string, document: Document, recordId: number): void {
@@ -289,10 +299,10 @@ export class CollectionIndex {
     if (keys === undefined) return
     if (this.unique) for (const key of keys.full) removeFrom(this.entries, key, idKey)
     for (const key of keys.leading) removeFrom(this.leading, key, idKey)
-    if (this.multikey) return
+    if (this.multikey || this.sorted === undefined) return
     const entry = this.sortedEntry(idKey, document, recordId)
     if (entry === undefined) return
-    const position = this.lowerBound(entry)
+    const position = this.lowerBound(this.sorted, entry)
     if (this.sorted[position]?.idKey === idKey) this.sorted.splice(position, 1)
   }
 
@@ -309,12 +319,12 @@ export class CollectionIndex {
     return left.recordId - right.recordId
   }
 
-  private lowerBound(entry: SortedEntry): number {
+  private lowerBound(sorted: SortedEntry[], entry: SortedEntry): number {
     let low = 0
-    let high = this.sorted.length
+    let high = sorted.length
     while (low < high) {
       const middle = (low + high) >> 1
-      if (this.compareEntries(this.sorted[middle]!, entry) < 0) low = middle + 1
+      if (this.compareEntries(sorted[middle]!, entry) < 0) low = middle + 1
       else high = middle
     }
     return low
@@ -322,9 +332,20 @@ export class CollectionIndex {
 
   /**
    * Ids in index order (or reverse) among entries whose first fields equal `prefix`: a sorted
-   * walk, so a sorted claim reads from the front instead of sorting every candidate.
+   * walk, so a sorted claim reads from the front instead of sorting every candidate. `stored`
+   * lists the collection's documents, to build the order on the first walk.
    */
-  *walk(prefix: unknown[], reverse: boolean): Iterable<string> {
+  *walk(prefix: unknown[], reverse: boolean, stored: () => Iterable<IndexedDocument>): Iterable<string> {
+    if (this.sorted === undefined) {
+      const entries: SortedEntry[] = []
+      for (const { idKey, document, recordId } of stored()) {
+        const entry =
+          this.keysOf(document) === undefined ? undefined : this.sortedEntry(idKey, document, recordId)
+        if (entry !== undefined) entries.push(entry)
+      }
+      this.sorted = entries.sort((left, right) => this.compareEntries(left, right))
+    }
+    const sorted = this.sorted
     const comparePrefix = (entry: SortedEntry) => {
       for (let position = 0; position < prefix.length; position += 1) {
         const order = compareValues(entry.values[position], prefix[position]) * this.directions[position]!
@@ -334,10 +355,10 @@ export class CollectionIndex {
     }
     const bound = (inclusive: boolean) => {
       let low = 0
-      let high = this.sorted.length
+      let high = sorted.length
       while (low < high) {
         const middle = (low + high) >> 1
-        const order = comparePrefix(this.sorted[middle]!)
+        const order = comparePrefix(sorted[middle]!)
         if (order < 0 || (inclusive && order === 0)) low = middle + 1
         else high = middle
       }
@@ -346,9 +367,9 @@ export class CollectionIndex {
     const start = bound(false)
     const end = bound(true)
     if (reverse) {
-      for (let position = end - 1; position >= start; position -= 1) yield this.sorted[position]!.idKey
+      for (let position = end - 1; position >= start; position -= 1) yield sorted[position]!.idKey
     } else {
-      for (let position = start; position < end; position += 1) yield this.sorted[position]!.idKey
+      for (let position = start; position < end; position += 1) yield sorted[position]!.idKey
     }
   }
 
@@ -399,7 +420,7 @@ export class CollectionIndex {
 
   clone(namespace: string): CollectionIndex {
     const copy = new CollectionIndex(this.spec, namespace)
-    copy.sorted = [...this.sorted]
+    copy.sorted = this.sorted === undefined ? undefined : [...this.sorted]
     copy.multikey = this.multikey
     for (const [key, holders] of this.entries) copy.entries.set(key, new Set(holders))
     for (const [key, holders] of this.leading) copy.leading.set(key, new Set(holders))

@@ -171,7 +171,7 @@ export class Collection {
         continue
       const records = this.records
       return (function* () {
-        for (const idKey of index.walk(prefix, sign < 0)) {
+        for (const idKey of index.walk(prefix, sign < 0, () => records.values())) {
           const record = records.get(idKey)
           if (record !== undefined) yield record
         }
