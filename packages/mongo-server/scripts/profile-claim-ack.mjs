@@ -5,6 +5,9 @@
 //   node packages/mongo-server/scripts/profile-claim-ack.mjs [jobs=3000] [concurrency=16]
 //   SERVER_DIST=<path to another build's index.js> compares against that build
 //   PROFILE=1 ... adds --cpu-prof to the server child (profile written under /tmp/claim-ack-prof)
+//   SERVER_FLAGS='--trace-gc' ... passes node flags to the server child
+// It measures 500 jobs first (warm-up), then the given number; CPU is the server process's
+// process.cpuUsage() (user + system, every thread) over enqueueing and draining, divided by jobs.
 //
 // Run after `pnpm build` (it imports the built dist of @durabl/mongo-server, core and mongo).
 import { fork } from 'node:child_process'
