@@ -52,11 +52,27 @@ export function toPlain(value: unknown): unknown {
   return result
 }
 
-/** Cached plain view of a stored document; stored documents are never mutated, so the cache holds. */
+/** `toPlain` that reuses the cached views of embedded documents (a change event's fullDocument). */
+function toPlainView(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map(toPlainView)
+  if (isNumericWrapper(value)) return toNumber(value)
+  if (!isPlainObject(value)) return value
+  const cached = plainViews.get(value)
+  if (cached !== undefined) return cached
+  const result: Document = {}
+  for (const key of Object.keys(value)) result[key] = toPlainView(value[key])
+  return result
+}
+
+/**
+ * Cached plain view of a stored document (or change event); those are never mutated, so the
+ * cache holds. Views are read-only: whoever needs to change one takes `toPlain` instead.
+ */
 export function plainView(document: Document): Document {
   let view = plainViews.get(document)
   if (view === undefined) {
-    view = toPlain(document) as Document
+    view = toPlainView(document) as Document
     plainViews.set(document, view)
   }
   return view

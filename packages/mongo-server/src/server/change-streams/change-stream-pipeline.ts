@@ -2,6 +2,7 @@ import { Aggregator } from 'mingo'
 import { type Document, toPlain, valueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
 import { compileFilter } from '../query/select-records.js'
+import { compileInclusionProjection, type InclusionProjection } from './inclusion-projection.js'
 
 /** The stages mongod 7/8 allow after `$changeStream` (manual, "Modify Change Stream Output"). */
 const allowedStages = new Set([
@@ -94,24 +95,46 @@ function validateStages(stages: Document[]): Document[] {
   return kept
 }
 
+/** Stages that read the clock: an Aggregator reused across events would freeze it at the first. */
+function readsClock(stages: Document[]): boolean {
+  const text = JSON.stringify(stages)
+  return text.includes('$$NOW') || text.includes('$$CLUSTER_TIME')
+}
+
 /**
- * The stages a change-stream cursor applies to each event. A `$match`-only pipeline runs on the
- * BSON values; anything else runs in mingo on plain values.
+ * The stages a change-stream cursor applies to each event. The leading `$match` stages run on the
+ * BSON values (compiled once); the stages after them, if any, run in mingo on plain values.
  */
 export class ChangeStreamPipeline {
   private readonly matchers: ((event: Document) => boolean)[] = []
   private readonly transformingStages: Document[] | undefined
+  /** Built once for the transforming stages, unless they read the clock. */
+  private readonly aggregator: Aggregator | undefined
+  /** A lone inclusion `$project` after the matches, applied directly (see `compileInclusionProjection`). */
+  private readonly projection: InclusionProjection | undefined
 
   /** Refuses, as mongod does when the aggregate is parsed, any stage not allowed in a change stream. */
   constructor(stages: Document[]) {
     const kept = validateStages(stages)
-    if (kept.every((stage) => '$match' in stage)) {
-      for (const stage of kept) {
-        const compiled = compileFilter(stage.$match)
-        this.matchers.push((event) => compiled.matches(event))
-      }
-    } else {
-      this.transformingStages = toPlain(kept) as Document[]
+    const firstTransforming = kept.findIndex((stage) => !('$match' in stage))
+    const leading = firstTransforming === -1 ? kept : kept.slice(0, firstTransforming)
+    for (const stage of leading) {
+      const compiled = compileFilter(stage.$match)
+      this.matchers.push((event) => compiled.matches(event))
+    }
+    if (firstTransforming !== -1) {
+      this.transformingStages = toPlain(kept.slice(firstTransforming)) as Document[]
+      if (!readsClock(this.transformingStages)) this.aggregator = this.newAggregator()
+      if (this.transformingStages.length === 1)
+        this.projection = compileInclusionProjection(this.transformingStages[0]!)
+    }
+  }
+
+  private newAggregator(): Aggregator {
+    try {
+      return new Aggregator(this.transformingStages!, {})
+    } catch (error) {
+      throw toCommandError(error)
     }
   }
 
@@ -121,14 +144,18 @@ export class ChangeStreamPipeline {
    * fails it when such an event is produced.
    */
   apply(event: Document): Document | undefined {
-    if (this.transformingStages === undefined) {
-      return this.matchers.every((matches) => matches(event)) ? event : undefined
-    }
-    let result: Document | undefined
-    try {
-      result = new Aggregator(this.transformingStages, {}).run([toPlain(event)])[0] as Document | undefined
-    } catch (error) {
-      throw toCommandError(error)
+    if (!this.matchers.every((matches) => matches(event))) return undefined
+    if (this.transformingStages === undefined) return event
+    let result: Document | undefined = this.projection?.(event)
+    if (result === undefined) {
+      try {
+        const aggregator = this.aggregator ?? this.newAggregator()
+        result = aggregator.run([toPlain(event)])[0] as Document | undefined
+      } catch (error) {
+        throw toCommandError(error)
+      }
+    } else if (result._id === event._id) {
+      return result
     }
     if (result !== undefined && valueKey(toPlain(result._id)) !== valueKey(toPlain(event._id))) {
       throw new MongoCommandError(

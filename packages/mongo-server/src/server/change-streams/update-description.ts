@@ -75,6 +75,8 @@ export function describeUpdate(before: Document, after: Document): UpdateDescrip
     return path
   }
   const update = (parts: PathParts, old: unknown, value: unknown) => {
+    // Updates share what they did not write: the same value is unchanged, whatever it holds.
+    if (old === value && old !== undefined) return
     if (whole?.has(parts.join('.'))) {
       if (!sameValue(old, value)) description.updatedFields[report(parts)] = value
     } else if (isPlainObject(old) && isPlainObject(value)) visitObject(old, value, parts)

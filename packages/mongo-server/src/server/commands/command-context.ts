@@ -24,9 +24,10 @@ export class CommandContext {
   /** The collection to write into, created on first write as mongod does. */
   writeCollection(name: string): Collection {
     if (this.transaction !== undefined) return this.transaction.writeCollection(this.database, name)
-    const existed = this.server.catalog.collection(this.database, name) !== undefined
+    const existing = this.server.catalog.collection(this.database, name)
+    if (existing !== undefined) return existing
     const collection = this.server.catalog.ensureCollection(this.database, name)
-    if (!existed) this.server.sessions.transactions.plainCollectionCreated(collection)
+    this.server.sessions.transactions.plainCollectionCreated(collection)
     return collection
   }
 

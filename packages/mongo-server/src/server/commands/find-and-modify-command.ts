@@ -5,6 +5,7 @@ import { assertHint, refuseUnsupportedOptions } from '../query/command-options.j
 import { deadlineCheck } from '../query/deadline.js'
 import { projectDocument } from '../query/project-document.js'
 import { selectRecords } from '../query/select-records.js'
+import { isKnownChange } from '../query/simple-update.js'
 import { assertDocumentSize } from '../storage/document-size.js'
 import type { CommandHandler } from './command-context.js'
 
@@ -61,7 +62,7 @@ const findAndModify: CommandHandler = (context) => {
   }
   const next = applyUpdate(record.document, updateSpecification, { arrayFilters })
   assertDocumentSize(next, 'update')
-  if (valueKey(next) !== valueKey(record.document)) {
+  if (next !== record.document && (isKnownChange(next) || valueKey(next) !== valueKey(record.document))) {
     const kind = Array.isArray(updateSpecification)
       ? 'pipelineUpdate'
       : isOperatorUpdate(updateSpecification)

@@ -4,6 +4,7 @@ import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from '.
 import { assertHint, refuseUnsupportedOptions } from '../query/command-options.js'
 import { deadlineCheck } from '../query/deadline.js'
 import { selectRecords } from '../query/select-records.js'
+import { isKnownChange } from '../query/simple-update.js'
 import { assertStorableId } from '../query/storable-id.js'
 import { Collection } from '../storage/collection.js'
 import { assertDocumentSize } from '../storage/document-size.js'
@@ -80,7 +81,7 @@ export function updateWith(
   for (const record of records) {
     const current = collection.get(record.idKey) ?? record
     const next = applyUpdate(current.document, update, { arrayFilters })
-    if (valueKey(next) !== valueKey(current.document)) {
+    if (next !== current.document && (isKnownChange(next) || valueKey(next) !== valueKey(current.document))) {
       assertDocumentSize(next, 'update')
       context.replaceDocument(collection, current, next, kind)
       outcome.modified += 1

@@ -3,6 +3,7 @@ import { Aggregator, update as mingoUpdate } from 'mingo'
 import { type Document, getPath, isPlainObject, retype, setPath, toPlain } from '../bson-values.js'
 import { noteOperatorUpdate } from '../change-streams/update-description.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
+import { applySimpleUpdate } from './simple-update.js'
 import { assertStorableId } from './storable-id.js'
 
 const updateOperators = new Set([
@@ -107,6 +108,10 @@ export function applyUpdate(
 ): Document {
   if (Array.isArray(update)) return applyPipelineUpdate(original, update)
   if (!isOperatorUpdate(update)) return replacementDocument(original, update)
+  if (options.arrayFilters === undefined && options.inserting !== true) {
+    const simple = applySimpleUpdate(original, update)
+    if (simple !== undefined) return simple === original ? original : noteOperatorUpdate(simple, update)
+  }
   const plain = toPlain(original) as Document
   const { $setOnInsert, ...rest } = toPlain(update) as Document
   const modifier: Document = rest

@@ -4,6 +4,7 @@ import { type Document, plainView, toPlain } from '../bson-values.js'
 import { toCommandError } from '../errors.js'
 import type { Collection, StoredRecord } from '../storage/collection.js'
 import { checkEveryRecords } from './deadline.js'
+import { compileFastFilter } from './fast-filter.js'
 
 export interface CompiledFilter {
   /** The filter with numeric wrappers turned into numbers, as mingo needs it. */
@@ -14,6 +15,20 @@ export interface CompiledFilter {
 export function compileFilter(filter: unknown): CompiledFilter {
   const plain = (filter === undefined || filter === null ? {} : toPlain(filter)) as Document
   if (Object.keys(plain).length === 0) return { plain, matches: () => true }
+  const fast = compileFastFilter(plain)
+  if (fast !== undefined) {
+    // The fast path answers most documents; mingo (compiled on first need) decides the rest.
+    let query: Query | undefined
+    return {
+      plain,
+      matches: (document) => {
+        const result = fast(document)
+        if (result !== undefined) return result
+        query ??= new Query(plain, {})
+        return query.test(plainView(document))
+      },
+    }
+  }
   let query: Query
   try {
     query = new Query(plain, {})
@@ -122,11 +137,11 @@ export function selectRecords(
   const skip = options.skip ?? 0
   const limit = options.limit !== undefined && options.limit > 0 ? options.limit : Number.POSITIVE_INFINITY
   const keys = sortKeys(options.sort)
-  const candidates = collection.candidates(compiled.plain, keys === undefined)
-  if (keys === undefined) return takeMatching(candidates, compiled, skip, limit)
+  if (keys === undefined) return takeMatching(collection.candidates(compiled.plain), compiled, skip, limit)
   const walk = limit !== Number.POSITIVE_INFINITY && !keys.some((key) => key.field === '$natural')
   const sorted = walk ? collection.sortedCandidates(compiled.plain, keys) : undefined
   if (sorted !== undefined) return takeMatching(sorted, compiled, skip, limit)
+  const candidates = collection.candidates(compiled.plain, false)
   const comparator = compareKeyed(keys)
   if (skip === 0 && limit === 1) {
     // A claim (findAndModify with a sort) needs only the first: one pass instead of a sort.

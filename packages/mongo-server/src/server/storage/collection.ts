@@ -81,14 +81,17 @@ export class Collection {
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       )
     }
-    for (const index of this.indexes) index.remove(record.idKey, record.document, record.recordId)
+    // Only the indexes whose keys change are touched (a claim or an ack changes few of them).
+    const changed = this.indexes.filter((index) => !index.sameKeys(record.document, document))
+    for (const index of changed) index.remove(record.idKey, record.document, record.recordId)
     try {
-      this.assertIndexable(record.idKey, document, record)
+      for (const index of changed) index.assertUnique(record.idKey, document)
     } catch (error) {
-      for (const index of this.indexes) index.add(record.idKey, record.document, record.recordId)
+      for (const index of changed) index.add(record.idKey, record.document, record.recordId)
       throw error
     }
-    for (const index of this.indexes) index.add(record.idKey, document, record.recordId)
+    for (const index of changed) index.add(record.idKey, document, record.recordId)
+    for (const index of this.indexes) index.forget(record.document)
     const replaced: StoredRecord = { ...record, document, version: nextVersion() }
     this.records.set(record.idKey, replaced)
     return replaced
@@ -96,7 +99,10 @@ export class Collection {
 
   remove(record: StoredRecord): void {
     if (!this.records.delete(record.idKey)) return
-    for (const index of this.indexes) index.remove(record.idKey, record.document, record.recordId)
+    for (const index of this.indexes) {
+      index.remove(record.idKey, record.document, record.recordId)
+      index.forget(record.document)
+    }
   }
 
   /** Puts a record back as it was, keeping its record id (used when committing transactions). */
@@ -165,7 +171,7 @@ export class Collection {
         continue
       const records = this.records
       return (function* () {
-        for (const idKey of index.walk(prefix, sign < 0)) {
+        for (const idKey of index.walk(prefix, sign < 0, () => records.values())) {
           const record = records.get(idKey)
           if (record !== undefined) yield record
         }
