@@ -195,6 +195,7 @@ export class AttemptRunner {
       takeUpdates: () => attempt.takeUpdates(),
     }
     const job = attempt.job
+    const dedupe = { dedupeKey: job.dedupeKey, dedupeScope: job.dedupeScope }
     try {
       switch (decision.kind) {
         case 'lease-lost': {
@@ -213,9 +214,12 @@ export class AttemptRunner {
           // Secrets go before anything sees the error: backoff, the stored record, events, hooks.
           const error = redactError(decision.error, this.#params.redactPatterns)
           const now = clock.now()
-          const retryAt = decision.fatal ? now : new Date(now.getTime() + this.#retryDelayMs(attempt, error))
+          // The end state is decided here, under the lease: the claim returned the attempts made
+          // (this one included) and the cap, so the backend writes it without reading the job.
+          const lastAttempt = decision.fatal || job.attempts >= job.maxAttempts
+          const retryAt = lastAttempt ? null : new Date(now.getTime() + this.#retryDelayMs(attempt, error))
           const jobError = toJobError(error, job.attempts, decision.fatal, now)
-          const result = await acks.fail({ ...lease, error: jobError, retryAt, fatal: decision.fatal })
+          const result = await acks.fail({ ...lease, ...dedupe, error: jobError, retryAt })
           if (result === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
           const willRetry = result === 'retried'
           const elapsedMs = durationMs()
@@ -230,7 +234,7 @@ export class AttemptRunner {
           return
         }
         case 'release': {
-          const released = await acks.release(lease)
+          const released = await acks.release({ ...lease, ...dedupe })
           if (released === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
           events.emit('job:released', { job })
           attempt.settleOutcome({ status: 'released', durationMs: durationMs() })

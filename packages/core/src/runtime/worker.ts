@@ -302,6 +302,8 @@ export class Worker {
         id: job.id,
         type: job.type,
         leaseToken: job.leaseToken,
+        dedupeKey: job.dedupeKey,
+        dedupeScope: job.dedupeScope,
         takeUpdates: () => ({}),
       })
       if (result === 'applied') this.#events.emit('job:released', { job })
