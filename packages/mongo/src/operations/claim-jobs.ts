@@ -72,6 +72,8 @@ function claimedFields(candidate: JobDocument, budget: TypeBudget, workerId: str
  * candidates plus the fields written: 2 commands per batch, whatever its size. A shortfall means
  * another process won some documents; one read by token settles which, and the next round draws
  * replacements. See docs/decisions/0003-claiming.md.
+ *
+ * A claim that can take one job only is one findOneAndUpdate instead (`claimOneJob`, decision 0006).
  */
 export async function claimJobs(
   context: OperationContext,
