@@ -74,7 +74,29 @@ function firstUpdate(command: Document): { q: Document; u: Document } {
   return { q: first?.q ?? {}, u }
 }
 
+/** What each `comment: 'durabl:<operation>'` is for; operations not listed count as `other`. */
+const DURABL_OPERATIONS: Record<string, CommandCategory> = {
+  startup: 'setup',
+  enqueueJobs: 'enqueue',
+  claimJobs: 'claim',
+  claimOneJob: 'claim',
+  claimConfirm: 'claim',
+  nextDueAt: 'claim',
+  heartbeatJobs: 'heartbeat',
+  completeJobs: 'ack',
+  failJobs: 'ack',
+  releaseJobs: 'ack',
+  acknowledgeJobs: 'ack',
+  ackConfirm: 'ack',
+  recoverExpiredLeases: 'recovery',
+  changeStream: 'push',
+}
+
 function classifyDurabl(name: string, command: Document): CommandCategory {
+  // durabl names every command it sends; the shapes below only serve versions that did not.
+  const comment: unknown = command.comment
+  if (typeof comment === 'string' && comment.startsWith('durabl:'))
+    return DURABL_OPERATIONS[comment.slice('durabl:'.length)] ?? 'other'
   switch (name) {
     case 'insert':
       return 'enqueue'

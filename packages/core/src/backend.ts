@@ -63,9 +63,10 @@ export interface Backend {
   completeJobs(params: CompleteJobsParams): Promise<AckResult>
 
   /**
-   * Records failed attempts. A job goes back to `pending`, due at `retryAt`, unless the failure
-   * is `fatal` or the job has used `maxAttempts`; then it becomes `failed`. The error joins the
-   * capped history and becomes `lastError`.
+   * Records failed attempts in the end state the caller decided under the lease: back to
+   * `pending` due at `retryAt`, or `failed` for good when `retryAt` is null (the failure was
+   * fatal, or the attempt was the job's last). The error joins the capped history and becomes
+   * `lastError`. The backend needs no read: the caller passes what it knows from the claim.
    */
   failJobs(params: FailJobsParams): Promise<FailResult>
 
@@ -74,6 +75,13 @@ export interface Backend {
    * counted (`attempts - 1`), so another worker can start them at once.
    */
   releaseJobs(params: ReleaseJobsParams): Promise<AckResult>
+
+  /**
+   * Completes, fails and releases in one call, each entry exactly as `completeJobs`, `failJobs`
+   * and `releaseJobs` would, so a backend can write a mixed batch in one round trip (one
+   * bulkWrite for MongoDB). Entries are independent: one lost lease changes nothing for the others.
+   */
+  acknowledgeJobs(params: AcknowledgeJobsParams): Promise<AcknowledgeResult>
 
   /**
    * Returns active jobs whose lease expired before `now` (their worker died or stalled) to
@@ -195,28 +203,59 @@ export interface HeartbeatJobsParams {
   now: Date
 }
 
+/**
+ * The dedupe key and scope of a job as the caller claimed it (`job.dedupeKey`, `job.dedupeScope`).
+ * With them a backend moves the job's dedupe slots without reading it first. A backend may guard
+ * on them like on the lease token: an entry that does not match the stored job changes nothing.
+ */
+export interface DedupeRef {
+  dedupeKey: string | null
+  dedupeScope: DedupeScope | null
+}
+
+export type CompleteJob = LeaseRef & JobUpdates & { result?: unknown }
+
 export interface CompleteJobsParams {
-  jobs: Array<LeaseRef & JobUpdates & { result?: unknown }>
+  jobs: CompleteJob[]
   now: Date
 }
+
+export type FailJob = LeaseRef &
+  JobUpdates &
+  DedupeRef & {
+    error: JobError
+    /**
+     * The end state the caller decided: due again at `retryAt` (back to `pending`), or null to
+     * fail the job for good (the failure was fatal, or the job used `maxAttempts`).
+     */
+    retryAt: Date | null
+  }
 
 export interface FailJobsParams {
-  jobs: Array<
-    LeaseRef &
-      JobUpdates & {
-        error: JobError
-        /** When the job is due again if it is retried. */
-        retryAt: Date
-        /** Fail now whatever attempts remain. */
-        fatal: boolean
-      }
-  >
+  jobs: FailJob[]
   now: Date
 }
 
+export type ReleaseJob = LeaseRef & JobUpdates & DedupeRef
+
 export interface ReleaseJobsParams {
-  jobs: Array<LeaseRef & JobUpdates>
+  jobs: ReleaseJob[]
   now: Date
+}
+
+/** A mixed batch of acknowledgements; any list may be empty. */
+export interface AcknowledgeJobsParams {
+  complete: CompleteJob[]
+  fail: FailJob[]
+  release: ReleaseJob[]
+  now: Date
+}
+
+/** One result per list of {@link AcknowledgeJobsParams}. */
+export interface AcknowledgeResult {
+  complete: AckResult
+  fail: FailResult
+  release: AckResult
 }
 
 export interface RecoverExpiredLeasesParams {

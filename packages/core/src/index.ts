@@ -1,4 +1,7 @@
+export { acknowledgeSeparately } from './acknowledge-separately.js'
 export type {
+  AcknowledgeJobsParams,
+  AcknowledgeResult,
   AckResult,
   Backend,
   BackendCapabilities,
@@ -7,8 +10,11 @@ export type {
   ClaimOrEnqueueParams,
   ClaimOrEnqueueResult,
   ClaimTypeLimit,
+  CompleteJob,
   CompleteJobsParams,
+  DedupeRef,
   EnqueueJobsParams,
+  FailJob,
   FailJobsParams,
   FailResult,
   GetStatsParams,
@@ -26,6 +32,7 @@ export type {
   QueueStats,
   RecoverExpiredLeasesParams,
   RecoverResult,
+  ReleaseJob,
   ReleaseJobsParams,
   SelectJobsParams,
   StateCounts,

@@ -1,4 +1,5 @@
-import type { Collection, Document, IndexDirection } from 'mongodb'
+import type { Collection, Db, Document, IndexDirection } from 'mongodb'
+import { commandComment } from './command-comment.js'
 import { CLAIM_INDEX_NAME } from './operations/claim-query.js'
 import { NEXT_DUE_INDEX_NAME } from './operations/next-due-at.js'
 
@@ -100,4 +101,16 @@ export async function ensureJobIndexes(collection: Collection<any>): Promise<voi
   await collection.createIndexes(
     jobIndexes().map((index) => ({ key: index.key, name: index.name, ...index.options })),
   )
+}
+
+/**
+ * {@link ensureJobIndexes} as one `createIndexes` command named `durabl:startup`: sent through
+ * `runCommand`, because the driver's `createIndexes()` leaves a `comment` option out of the command.
+ */
+export async function createJobIndexes(db: Db, collectionName: string): Promise<void> {
+  await db.command({
+    createIndexes: collectionName,
+    indexes: jobIndexes().map((index) => ({ key: index.key, name: index.name, ...index.options })),
+    comment: commandComment('startup'),
+  })
 }

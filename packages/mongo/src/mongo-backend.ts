@@ -1,4 +1,6 @@
 import {
+  type AcknowledgeJobsParams,
+  type AcknowledgeResult,
   type AckResult,
   type Backend,
   type BackendCapabilities,
@@ -27,9 +29,10 @@ import {
 import { type Collection, MongoError } from 'mongodb'
 import { detectTopology, type Topology } from './change-stream/detect-topology.js'
 import { JobChangeStream } from './change-stream/job-change-stream.js'
-import { ensureJobIndexes } from './indexes.js'
+import { createJobIndexes } from './indexes.js'
 import type { JobDocument } from './job-document.js'
 import type { OperationContext } from './operation-context.js'
+import { acknowledgeJobs } from './operations/acknowledge-jobs.js'
 import { cancelJobs } from './operations/cancel-jobs.js'
 import { ClaimContention } from './operations/claim-contention.js'
 import { claimJobs } from './operations/claim-jobs.js'
@@ -96,7 +99,7 @@ export class MongoBackend implements Backend {
    */
   async startup(): Promise<void> {
     await runOperation('startup', async () => {
-      if (this.options.createIndexes) await ensureJobIndexes(this.collection)
+      if (this.options.createIndexes) await createJobIndexes(this.options.db, this.collection.collectionName)
       if (this.options.useChangeStreams === true) {
         const topology = await this.detectTopology()
         if (!topology.changeStreams) {
@@ -149,6 +152,10 @@ export class MongoBackend implements Backend {
 
   releaseJobs(params: ReleaseJobsParams): Promise<AckResult> {
     return runOperation('releaseJobs', () => releaseJobs(this.context, params))
+  }
+
+  acknowledgeJobs(params: AcknowledgeJobsParams): Promise<AcknowledgeResult> {
+    return runOperation('acknowledgeJobs', () => acknowledgeJobs(this.context, params))
   }
 
   recoverExpiredLeases(params: RecoverExpiredLeasesParams): Promise<RecoverResult> {

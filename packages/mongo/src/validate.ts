@@ -71,3 +71,22 @@ export function parseLeaseRef(
   assertNonEmptyString(value.leaseToken, `${field}.leaseToken`)
   return { _id, leaseToken: value.leaseToken }
 }
+
+export function assertArray(value: unknown, field: string): asserts value is unknown[] {
+  if (!Array.isArray(value)) throw new ValidationError(field, 'must be an array', value)
+}
+
+/**
+ * The dedupe key and scope an ending write names, checked before they reach a filter: a key is a
+ * string or null, a scope one of the scopes or null (no key).
+ */
+export function parseDedupeRef(
+  value: { dedupeKey?: unknown; dedupeScope?: unknown },
+  field: string,
+): { key: string | null; scope: 'pending' | 'pending+active' | null } {
+  const key = value.dedupeKey ?? null
+  const scope = value.dedupeScope ?? null
+  if (key !== null) assertString(key, `${field}.dedupeKey`)
+  if (scope !== null) assertDedupeScope(scope, `${field}.dedupeScope`)
+  return { key: key as string | null, scope: scope as 'pending' | 'pending+active' | null }
+}

@@ -44,7 +44,12 @@ describe('fencing across processes', () => {
     expect(current?.leaseToken).not.toBe(stale?.leaseToken)
 
     // A wakes up and tries every lease-guarded write, in one batch each; none applies.
-    const staleRef = { id: stale!.id, leaseToken: stale!.leaseToken as string }
+    const staleRef = {
+      id: stale!.id,
+      leaseToken: stale!.leaseToken as string,
+      dedupeKey: stale!.dedupeKey,
+      dedupeScope: stale!.dedupeScope,
+    }
     const now = new Date(t0 + 1_100)
     expect(await workerA.completeJobs({ jobs: [{ ...staleRef, result: 'A' }], now })).toEqual({
       applied: [],
@@ -57,7 +62,7 @@ describe('fencing across processes', () => {
     expect(await workerA.releaseJobs({ jobs: [staleRef], now })).toEqual({ applied: [], lost: [id] })
     expect(
       await workerA.failJobs({
-        jobs: [{ ...staleRef, error: { ...leaseError(t0), attempt: 1 }, retryAt: now, fatal: false }],
+        jobs: [{ ...staleRef, error: { ...leaseError(t0), attempt: 1 }, retryAt: now }],
         now,
       }),
     ).toEqual({ retried: [], failed: [], lost: [id] })

@@ -1,4 +1,4 @@
-import type { JobError, PushStatus, PushWake } from '@durabl/core'
+import type { Job, JobError, PushStatus, PushWake } from '@durabl/core'
 import { useMongo } from '@durabl/mongo-server/harness'
 import { describe, expect, it } from 'vitest'
 import { MongoBackend, type MongoBackendOptions } from '../src/index.js'
@@ -8,6 +8,13 @@ import { waitUntil } from './support/wait-until.js'
 const mongo = await useMongo()
 const T0 = Date.parse('2040-01-01T00:00:00Z')
 const at = (offsetMs: number) => new Date(T0 + offsetMs)
+/** What an ending write names: the lease, and the dedupe key and scope as claimed. */
+const endingRef = (job: Job) => ({
+  id: job.id,
+  leaseToken: job.leaseToken as string,
+  dedupeKey: job.dedupeKey,
+  dedupeScope: job.dedupeScope,
+})
 
 async function startedBackend(options: Partial<MongoBackendOptions> = {}) {
   const backend = new MongoBackend({ db: await mongo.db(), ...options })
@@ -158,11 +165,9 @@ describe('retention and purge', () => {
     await backend.failJobs({
       jobs: [
         {
-          id: second!.id,
-          leaseToken: second!.leaseToken as string,
+          ...endingRef(second!),
           error: { ...recoverError, attempt: 1 },
-          retryAt: at(10),
-          fatal: true,
+          retryAt: null,
         },
       ],
       now: at(10),
@@ -222,11 +227,9 @@ describe('push', () => {
       await backend.failJobs({
         jobs: [
           {
-            id: job!.id,
-            leaseToken: job!.leaseToken as string,
+            ...endingRef(job!),
             error: { ...recoverError, attempt: 1 },
             retryAt: at(99),
-            fatal: false,
           },
         ],
         now: at(20),
@@ -284,13 +287,13 @@ describe("'pending'-scope jobs returning to pending", () => {
     expect(typeof (await enqueue(at(0)))).toBe('string')
     let [job] = await claim(backend, [['job', 1]], 1, at(0), 1_000)
     await backend.failJobs({
-      jobs: [{ id: job!.id, leaseToken: job!.leaseToken as string, error, retryAt: at(10), fatal: false }],
+      jobs: [{ ...endingRef(job!), error, retryAt: at(10) }],
       now: at(1),
     })
     expect(await enqueue(at(2))).toBeNull()
 
     ;[job] = await claim(backend, [['job', 1]], 1, at(10), 1_000)
-    await backend.releaseJobs({ jobs: [{ id: job!.id, leaseToken: job!.leaseToken as string }], now: at(11) })
+    await backend.releaseJobs({ jobs: [endingRef(job!)], now: at(11) })
     expect(await enqueue(at(12))).toBeNull()
 
     ;[job] = await claim(backend, [['job', 1]], 1, at(20), 1_000)
@@ -309,9 +312,7 @@ describe("'pending'-scope jobs returning to pending", () => {
     const [queued] = await backend.enqueueJobs({ jobs: [keyed()], now: at(1) })
     expect(typeof queued).toBe('string')
     const failed = await backend.failJobs({
-      jobs: [
-        { id: running!.id, leaseToken: running!.leaseToken as string, error, retryAt: at(2), fatal: false },
-      ],
+      jobs: [{ ...endingRef(running!), error, retryAt: at(2) }],
       now: at(2),
     })
     expect(failed.retried).toEqual([running!.id])

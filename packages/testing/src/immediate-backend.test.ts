@@ -25,7 +25,12 @@ function scriptedRunner(backend: ImmediateBackend, outcomes: Array<'complete' | 
   const seen: Job[] = []
   const runner: InlineRunner = async (job) => {
     seen.push(job)
-    const lease = { id: job.id, leaseToken: job.leaseToken as string }
+    const lease = {
+      id: job.id,
+      leaseToken: job.leaseToken as string,
+      dedupeKey: job.dedupeKey,
+      dedupeScope: job.dedupeScope,
+    }
     const outcome = outcomes.shift() ?? 'complete'
     if (outcome === 'complete') await backend.completeJobs({ jobs: [{ ...lease, result: 'done' }], now })
     if (outcome === 'release') await backend.releaseJobs({ jobs: [lease], now })
@@ -40,7 +45,13 @@ function scriptedRunner(backend: ImmediateBackend, outcomes: Array<'complete' | 
         at: now,
       }
       await backend.failJobs({
-        jobs: [{ ...lease, error, retryAt: new Date(now.getTime() + 60_000), fatal: false }],
+        jobs: [
+          {
+            ...lease,
+            error,
+            retryAt: job.attempts >= job.maxAttempts ? null : new Date(now.getTime() + 60_000),
+          },
+        ],
         now,
       })
     }

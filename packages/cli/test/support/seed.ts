@@ -94,9 +94,10 @@ export async function failedJob(
       {
         id: job.id,
         leaseToken: job.leaseToken!,
+        dedupeKey: job.dedupeKey,
+        dedupeScope: job.dedupeScope,
         error,
-        retryAt: finishedAt,
-        fatal: true,
+        retryAt: null,
         logs: [{ attempt: 1, message: 'connecting to smtp', at: finishedAt }],
         progress: { sent: 0 },
       },

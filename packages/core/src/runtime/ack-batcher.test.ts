@@ -27,21 +27,24 @@ function setUp() {
     id,
     type: 'work',
     leaseToken: `t-${id}`,
+    dedupeKey: null,
+    dedupeScope: null,
     takeUpdates: () => ({ logs: [{ attempt: 1, message: id, at: new Date(0) }] }),
   })
   return { backend, clock, errors, acks, lease }
 }
 
 describe('AckBatcher', () => {
-  it('writes acknowledgements made in the same tick together, one call per kind', async () => {
+  it('writes acknowledgements made in the same tick together, in one acknowledgeJobs call', async () => {
     const { backend, acks, lease } = setUp()
     const results = await Promise.all([
       acks.complete({ ...lease('a'), result: 1 }),
       acks.complete({ ...lease('b'), result: 2 }),
-      acks.fail({ ...lease('c'), error, retryAt: new Date(0), fatal: false }),
+      acks.fail({ ...lease('c'), error, retryAt: new Date(0) }),
       acks.release(lease('d')),
     ])
     expect(results).toEqual(['applied', 'applied', 'retried', 'applied'])
+    expect(backend.acknowledgeJobs).toHaveBeenCalledTimes(1)
     expect(backend.completeJobs).toHaveBeenCalledTimes(1)
     expect(
       backend.completeJobs.mock.calls[0]?.[0].jobs.map((job) => [job.id, job.leaseToken, job.result]),
@@ -81,8 +84,8 @@ describe('AckBatcher', () => {
       await Promise.all([
         acks.complete({ ...lease('a'), result: null }),
         acks.complete({ ...lease('b'), result: null }),
-        acks.fail({ ...lease('c'), error, retryAt: new Date(0), fatal: true }),
-        acks.fail({ ...lease('d'), error, retryAt: new Date(0), fatal: false }),
+        acks.fail({ ...lease('c'), error, retryAt: null }),
+        acks.fail({ ...lease('d'), error, retryAt: new Date(0) }),
       ]),
     ).toEqual(['applied', 'lost', 'failed', 'lost'])
   })
@@ -99,7 +102,7 @@ describe('AckBatcher', () => {
       takeUpdates: () => ({ logs: [{ attempt: 1, message: `take ${++takes}`, at: new Date(0) }] }),
     })
     await flushTurns()
-    expect(errors).toEqual(['completeJobs: down'])
+    expect(errors).toEqual(['acknowledgeJobs: down'])
     expect(backend.completeJobs).toHaveBeenCalledTimes(1)
     await clock.advance(ACK_RETRY_BASE_MS - 1)
     expect(backend.completeJobs).toHaveBeenCalledTimes(1)
@@ -142,9 +145,9 @@ describe('AckBatcher', () => {
     await expect(inFlight).rejects.toBeInstanceOf(AckAbandonedError)
     await expect(queued).rejects.toBeInstanceOf(AckAbandonedError)
     await drained
-    await expect(
-      acks.fail({ ...lease('c'), error, retryAt: new Date(0), fatal: false }),
-    ).rejects.toBeInstanceOf(AckAbandonedError)
+    await expect(acks.fail({ ...lease('c'), error, retryAt: new Date(0) })).rejects.toBeInstanceOf(
+      AckAbandonedError,
+    )
     answer()
     await clock.advance(60_000)
     expect(backend.releaseJobs).not.toHaveBeenCalled()

@@ -1,4 +1,12 @@
-import type { AckResult, Backend, FailResult, JobUpdates, LeaseRef } from '../backend.js'
+import type {
+  AcknowledgeResult,
+  AckResult,
+  Backend,
+  DedupeRef,
+  FailResult,
+  JobUpdates,
+  LeaseRef,
+} from '../backend.js'
 import type { Clock, ClockTimer } from '../clock.js'
 import { normalizeError } from '../errors/normalize-error.js'
 import type { JobError } from '../job.js'
@@ -14,12 +22,12 @@ interface AckBase extends LeaseRef {
 export interface CompleteAck extends AckBase {
   result: unknown
 }
-export interface FailAck extends AckBase {
+export interface FailAck extends AckBase, DedupeRef {
   error: JobError
-  retryAt: Date
-  fatal: boolean
+  /** Due again at this time, or null to fail the job for good (decided by the caller). */
+  retryAt: Date | null
 }
-export type ReleaseAck = AckBase
+export interface ReleaseAck extends AckBase, DedupeRef {}
 
 export type CompleteAckResult = 'applied' | 'lost'
 export type FailAckResult = 'retried' | 'failed' | 'lost'
@@ -193,7 +201,10 @@ export class AckBatcher {
     }
   }
 
-  /** Writes up to `batchSize` of each kind in parallel. Returns the first error, or null when all succeeded. */
+  /**
+   * Writes up to `batchSize` of each kind in one `acknowledgeJobs` call, so a mixed batch is one
+   * round trip. Returns the error, or null when the write succeeded.
+   */
   async #writeOneBatch(): Promise<Error | null> {
     const completes = this.#completes.splice(0, this.#batchSize)
     const fails = this.#fails.splice(0, this.#batchSize)
@@ -203,63 +214,45 @@ export class AckBatcher {
       ...fails.map((entry) => ({ write: 'fail' as const, entry })),
       ...releases.map((entry) => ({ write: 'release' as const, entry })),
     ]
-    const now = this.#clock.now()
-    const [completed, failed, released] = await Promise.allSettled([
-      completes.length === 0
-        ? null
-        : this.#backend.completeJobs({
-            jobs: completes.map((entry) => ({
-              ...leaseOf(entry),
-              ...updatesOf(entry),
-              result: entry.item.result,
-            })),
-            now,
-          }),
-      fails.length === 0
-        ? null
-        : this.#backend.failJobs({
-            jobs: fails.map((entry) => ({
-              ...leaseOf(entry),
-              ...updatesOf(entry),
-              error: entry.item.error,
-              retryAt: entry.item.retryAt,
-              fatal: entry.item.fatal,
-            })),
-            now,
-          }),
-      releases.length === 0
-        ? null
-        : this.#backend.releaseJobs({
-            jobs: releases.map((entry) => ({ ...leaseOf(entry), ...updatesOf(entry) })),
-            now,
-          }),
-    ])
-    // Given up at the shutdown deadline: the waiters were rejected, and the reply changes nothing.
+    let result: AcknowledgeResult
+    try {
+      result = await this.#backend.acknowledgeJobs({
+        complete: completes.map((entry) => ({
+          ...leaseOf(entry),
+          ...updatesOf(entry),
+          result: entry.item.result,
+        })),
+        fail: fails.map((entry) => ({
+          ...leaseOf(entry),
+          ...updatesOf(entry),
+          ...dedupeOf(entry.item),
+          error: entry.item.error,
+          retryAt: entry.item.retryAt,
+        })),
+        release: releases.map((entry) => ({
+          ...leaseOf(entry),
+          ...updatesOf(entry),
+          ...dedupeOf(entry.item),
+        })),
+        now: this.#clock.now(),
+      })
+    } catch (thrown) {
+      // Given up at the shutdown deadline: the waiters were rejected, and the reply changes nothing.
+      if (this.#abandoned) return null
+      this.#inFlight = []
+      const error = normalizeError(thrown)
+      this.#onError(error, 'acknowledgeJobs')
+      this.#completes.unshift(...completes)
+      this.#fails.unshift(...fails)
+      this.#releases.unshift(...releases)
+      return error
+    }
     if (this.#abandoned) return null
     this.#inFlight = []
-    let firstError: Error | null = null
-    const settle = <TItem, TResult>(
-      outcome: PromiseSettledResult<unknown>,
-      entries: Array<Entry<TItem, TResult>>,
-      queue: Array<Entry<TItem, TResult>>,
-      operation: string,
-      resultOf: (value: never, id: string) => TResult,
-    ) => {
-      if (entries.length === 0) return
-      if (outcome.status === 'rejected') {
-        const error = normalizeError(outcome.reason)
-        firstError ??= error
-        this.#onError(error, operation)
-        queue.unshift(...entries)
-        return
-      }
-      for (const entry of entries)
-        entry.resolve(resultOf(outcome.value as never, (entry.item as LeaseRef).id))
-    }
-    settle(completed, completes, this.#completes, 'completeJobs', ackResultOf)
-    settle(failed, fails, this.#fails, 'failJobs', failResultOf)
-    settle(released, releases, this.#releases, 'releaseJobs', ackResultOf)
-    return firstError
+    for (const entry of completes) entry.resolve(ackResultOf(result.complete, entry.item.id))
+    for (const entry of fails) entry.resolve(failResultOf(result.fail, entry.item.id))
+    for (const entry of releases) entry.resolve(ackResultOf(result.release, entry.item.id))
+    return null
   }
 
   #rejectAll(error: Error): void {
@@ -285,6 +278,10 @@ function leaseOf(entry: Entry<AckBase, unknown>): LeaseRef {
 function updatesOf(entry: Entry<AckBase, unknown>): JobUpdates {
   entry.updates ??= entry.item.takeUpdates()
   return entry.updates
+}
+
+function dedupeOf(item: DedupeRef): DedupeRef {
+  return { dedupeKey: item.dedupeKey, dedupeScope: item.dedupeScope }
 }
 
 function ackResultOf(result: AckResult, id: string): 'applied' | 'lost' {

@@ -18,6 +18,7 @@ import type { Heartbeater } from './heartbeater.js'
 import { runProcessHooks } from './hook-chain.js'
 import type { Handler, JobContext } from './job-context.js'
 import { type AttemptDecision, RunningAttempt } from './running-attempt.js'
+import type { AttemptKind, SlotPool } from './slot-pool.js'
 
 export interface AttemptSettings {
   leaseMs: number
@@ -31,6 +32,8 @@ export interface AttemptRunnerParams {
   events: TypedEventEmitter
   acks: AckBatcher
   heartbeater: Heartbeater
+  /** The queue's one record of attempts: begun here, and left once recorded and returned. */
+  slots: SlotPool
   maxPayloadBytes: number
   /** Extra secrets to redact from errors and log lines (`JobQueueOptions.redact.patterns`). */
   redactPatterns?: readonly RegExp[]
@@ -47,14 +50,12 @@ export interface AttemptRunnerParams {
 export class AttemptRunner {
   readonly #params: AttemptRunnerParams
   readonly #settings = new WeakMap<RunningAttempt, AttemptSettings>()
-  /** Attempts begun and not yet recorded, for shutdown. */
-  readonly active = new Set<RunningAttempt>()
 
   constructor(params: AttemptRunnerParams) {
     this.#params = params
   }
 
-  begin(job: Job, settings: AttemptSettings): RunningAttempt {
+  begin(job: Job, settings: AttemptSettings, kind: AttemptKind): RunningAttempt {
     const { clock, heartbeater, events } = this.#params
     const now = clock.now()
     const attempt = new RunningAttempt({
@@ -64,7 +65,7 @@ export class AttemptRunner {
       startedAtMs: now.getTime(),
     })
     this.#settings.set(attempt, settings)
-    this.active.add(attempt)
+    this.#params.slots.add(attempt, kind)
     heartbeater.track(attempt)
     if (job.timeoutMs !== null) {
       const timeoutMs = job.timeoutMs
@@ -195,6 +196,7 @@ export class AttemptRunner {
       takeUpdates: () => attempt.takeUpdates(),
     }
     const job = attempt.job
+    const dedupe = { dedupeKey: job.dedupeKey, dedupeScope: job.dedupeScope }
     try {
       switch (decision.kind) {
         case 'lease-lost': {
@@ -213,9 +215,12 @@ export class AttemptRunner {
           // Secrets go before anything sees the error: backoff, the stored record, events, hooks.
           const error = redactError(decision.error, this.#params.redactPatterns)
           const now = clock.now()
-          const retryAt = decision.fatal ? now : new Date(now.getTime() + this.#retryDelayMs(attempt, error))
+          // The end state is decided here, under the lease: the claim returned the attempts made
+          // (this one included) and the cap, so the backend writes it without reading the job.
+          const lastAttempt = decision.fatal || job.attempts >= job.maxAttempts
+          const retryAt = lastAttempt ? null : new Date(now.getTime() + this.#retryDelayMs(attempt, error))
           const jobError = toJobError(error, job.attempts, decision.fatal, now)
-          const result = await acks.fail({ ...lease, error: jobError, retryAt, fatal: decision.fatal })
+          const result = await acks.fail({ ...lease, ...dedupe, error: jobError, retryAt })
           if (result === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
           const willRetry = result === 'retried'
           const elapsedMs = durationMs()
@@ -230,7 +235,7 @@ export class AttemptRunner {
           return
         }
         case 'release': {
-          const released = await acks.release(lease)
+          const released = await acks.release({ ...lease, ...dedupe })
           if (released === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
           events.emit('job:released', { job })
           attempt.settleOutcome({ status: 'released', durationMs: durationMs() })
@@ -246,7 +251,7 @@ export class AttemptRunner {
       attempt.abort(normalized)
       attempt.settleOutcome({ status: 'lease-lost', error: normalized, durationMs: durationMs() })
     } finally {
-      this.active.delete(attempt)
+      this.#params.slots.recorded(attempt)
     }
   }
 

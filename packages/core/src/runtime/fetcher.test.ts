@@ -13,14 +13,30 @@ function setUp(
   const returned: Job[] = []
   const errors: string[] = []
   const types = options.types ?? [{ type: 'work', concurrency: 2, leaseMs: 30_000 }]
+  // The slot record a SlotPool keeps: a started job holds a slot until `free(type)`.
+  const inUse = new Map<string, number>()
+  const slots = {
+    inUse: (type?: string) =>
+      type === undefined
+        ? [...inUse.values()].reduce((sum, count) => sum + count, 0)
+        : (inUse.get(type) ?? 0),
+  }
+  const free = (type: string) => {
+    inUse.set(type, Math.max(0, (inUse.get(type) ?? 0) - 1))
+    fetcher.slotFreed(type)
+  }
   const fetcher = new Fetcher({
     backend,
     clock,
     workerId: 'w',
     instanceConcurrency: options.instanceConcurrency ?? 100,
+    slots,
     types: () => types,
     pollIntervalMs: () => options.pollIntervalMs ?? 5_000,
-    startJob: (job) => started.push(job),
+    startJob: (job) => {
+      started.push(job)
+      inUse.set(job.type, (inUse.get(job.type) ?? 0) + 1)
+    },
     returnUnstarted: (jobs) => returned.push(...jobs),
     onError: (error, operation) => errors.push(`${operation}: ${error.message}`),
   })
@@ -31,7 +47,7 @@ function setUp(
         Array.from({ length: entry.limit }, () => activeJob({ type: entry.type })),
       ),
     )
-  return { backend, clock, fetcher, started, returned, errors, fill }
+  return { backend, clock, fetcher, started, returned, errors, fill, free }
 }
 
 describe('Fetcher', () => {
@@ -57,23 +73,23 @@ describe('Fetcher', () => {
   })
 
   it('after a full claim, claims again when slots free, coalescing frees of one tick', async () => {
-    const { backend, fetcher, started, fill } = setUp()
+    const { backend, fetcher, started, fill, free } = setUp()
     fill()
     fetcher.start()
     await flushTurns()
     expect(started).toHaveLength(2)
-    fetcher.slotFreed('work')
-    fetcher.slotFreed('work')
+    free('work')
+    free('work')
     await flushTurns()
     expect(backend.claimJobs).toHaveBeenCalledTimes(2)
     expect(backend.claimJobs.mock.calls[1]?.[0].limit).toBe(2)
   })
 
   it('after a short claim, idles until the poll interval', async () => {
-    const { backend, clock, fetcher } = setUp({ pollIntervalMs: 1_000 })
+    const { backend, clock, fetcher, free } = setUp({ pollIntervalMs: 1_000 })
     fetcher.start()
     await flushTurns()
-    fetcher.slotFreed('work')
+    free('work')
     await flushTurns()
     expect(backend.claimJobs).toHaveBeenCalledTimes(1)
     await clock.advance(999)

@@ -29,11 +29,13 @@ export interface FetcherParams {
   clock: Clock
   workerId: string
   instanceConcurrency: number
+  /** The queue's record of slots in use (see SlotPool): claims are planned from it. */
+  slots: { inUse(type?: string): number }
   /** The registered types, read at every claim (processors may be added while running). */
   types(): readonly FetcherType[]
   /** The current poll interval (it depends on push health and on the processors). */
   pollIntervalMs(): number
-  /** Starts a claimed job; call `slotFreed(type)` when its attempt has finished. */
+  /** Starts a claimed job: it takes its slot in `slots` before this returns. */
   startJob(job: Job): void
   /** Jobs a claim returned after `stop()` began; they must be given back. */
   returnUnstarted(jobs: Job[]): void
@@ -53,8 +55,6 @@ export interface FetcherParams {
  */
 export class Fetcher {
   readonly #params: FetcherParams
-  readonly #running = new Map<string, number>()
-  #runningTotal = 0
   /** Types whose last claim returned as many jobs as asked (or that had no free slot): more may be waiting. */
   readonly #saturated = new Set<string>()
   #claimInFlight: Promise<void> | null = null
@@ -84,10 +84,6 @@ export class Fetcher {
     ]
   }
 
-  get runningTotal(): number {
-    return this.#runningTotal
-  }
-
   start(): void {
     if (!this.#stopped) return
     this.#stopped = false
@@ -115,9 +111,8 @@ export class Fetcher {
     this.requestClaim()
   }
 
+  /** A slot of `type` was freed (the slot pool tells): more of its jobs may be waiting. */
   slotFreed(type: string): void {
-    this.#running.set(type, Math.max(0, (this.#running.get(type) ?? 0) - 1))
-    this.#runningTotal = Math.max(0, this.#runningTotal - 1)
     if (this.#saturated.has(type)) this.requestClaim()
   }
 
@@ -229,11 +224,7 @@ export class Fetcher {
       return
     }
     const claimedByType = new Map<string, number>()
-    for (const job of jobs) {
-      claimedByType.set(job.type, (claimedByType.get(job.type) ?? 0) + 1)
-      this.#running.set(job.type, (this.#running.get(job.type) ?? 0) + 1)
-      this.#runningTotal++
-    }
+    for (const job of jobs) claimedByType.set(job.type, (claimedByType.get(job.type) ?? 0) + 1)
     const full = jobs.length >= plan.limit
     for (const { type, limit } of plan.types) {
       if (full || (claimedByType.get(type) ?? 0) >= limit) this.#saturated.add(type)
@@ -289,7 +280,7 @@ export class Fetcher {
     const types: ClaimTypeLimit[] = []
     let wanted = 0
     for (const entry of this.#params.types()) {
-      const typeFree = entry.concurrency - (this.#running.get(entry.type) ?? 0)
+      const typeFree = entry.concurrency - this.#params.slots.inUse(entry.type)
       if (typeFree <= 0 || free <= 0) {
         // Busy: when one of its slots frees, more of its jobs may be waiting.
         this.#saturated.add(entry.type)
@@ -303,7 +294,7 @@ export class Fetcher {
   }
 
   #freeSlots(): number {
-    return Math.max(0, this.#params.instanceConcurrency - this.#runningTotal)
+    return Math.max(0, this.#params.instanceConcurrency - this.#params.slots.inUse())
   }
 
   #armPoll(): void {

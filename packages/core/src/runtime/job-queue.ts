@@ -39,6 +39,7 @@ const BACKEND_METHODS = [
   'claimJobs',
   'heartbeatJobs',
   'completeJobs',
+  'acknowledgeJobs',
 ] as const
 
 /**

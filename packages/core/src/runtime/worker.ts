@@ -18,6 +18,7 @@ import { Recoverer } from './recoverer.js'
 import type { RunningAttempt } from './running-attempt.js'
 import type { ShutdownDeadline } from './shutdown-deadline.js'
 import type { AbandonedWrite, ShutdownReport } from './shutdown-report.js'
+import { SlotPool } from './slot-pool.js'
 
 /** How busy a queue's processing is right now (see `JobQueue.getConcurrency`). */
 export interface ConcurrencySnapshot {
@@ -57,11 +58,8 @@ export class Worker {
   readonly #fetcher: Fetcher
   readonly #recoverer: Recoverer
   readonly #push: PushSubscriber
-  /** Handler runs in progress, each resolving when its handler returned and its outcome was recorded. */
-  readonly #runs = new Map<RunningAttempt, Promise<void>>()
-  /** Attempts whose slot was freed before their acknowledgement was written. */
-  readonly #awaitingAck = new Set<RunningAttempt>()
-  readonly #maxAwaitingAck: number
+  /** The one record of attempts and the slots they hold: read by the fetcher, shutdown and `concurrency()`. */
+  readonly #slots: SlotPool
   #pushLive = false
   #started = false
   #accepting = true
@@ -69,7 +67,11 @@ export class Worker {
   constructor(params: WorkerParams) {
     const { backend, options, events } = params
     this.#events = events
-    this.#maxAwaitingAck = options.instanceConcurrency
+    // Unwritten acknowledgements are capped at instanceConcurrency (decision 0004).
+    this.#slots = new SlotPool({
+      maxAwaitingAck: options.instanceConcurrency,
+      onSlotFreed: (type) => this.#fetcher.slotFreed(type),
+    })
     const onError = (error: Error, operation: string) => events.emit('queue:error', { error, operation })
     this.#acks = new AckBatcher({ backend, clock: options.clock, onError })
     this.#heartbeater = new Heartbeater({
@@ -83,6 +85,7 @@ export class Worker {
       events,
       acks: this.#acks,
       heartbeater: this.#heartbeater,
+      slots: this.#slots,
       maxPayloadBytes: options.maxPayloadBytes,
       redactPatterns: options.redact.patterns,
       hooks: params.hooks,
@@ -92,6 +95,7 @@ export class Worker {
       clock: options.clock,
       workerId: options.workerId,
       instanceConcurrency: options.instanceConcurrency,
+      slots: this.#slots,
       types: () =>
         [...this.processors.values()].map(({ type, config }) => ({
           type,
@@ -141,23 +145,17 @@ export class Worker {
     return this.#started
   }
 
-  /** How many handlers run right now (fetched, inline and handles alike are in `runner.active`). */
+  /** How many handlers run right now, fetched and inline. */
   get runningCount(): number {
-    return this.#runs.size
+    return this.#slots.runningCount
   }
 
   /** Slots in use, overall and per registered type, against their limits. */
   concurrency(instanceConcurrency: number): ConcurrencySnapshot {
-    const inUseByType = new Map<string, number>()
-    let inUse = 0
-    for (const attempt of this.#runs.keys()) {
-      if (this.#awaitingAck.has(attempt)) continue
-      inUse++
-      inUseByType.set(attempt.job.type, (inUseByType.get(attempt.job.type) ?? 0) + 1)
-    }
+    const inUseByType = this.#slots.inUseByType()
     return {
       limit: instanceConcurrency,
-      inUse,
+      inUse: this.#slots.inUse(),
       types: [...this.processors.values()].map(({ type, config }) => ({
         type,
         limit: config.concurrency,
@@ -189,7 +187,7 @@ export class Worker {
       await this.#giveBack(job)
       return
     }
-    const attempt = this.#runner.begin(job, settingsOf(processor.config))
+    const attempt = this.#runner.begin(job, settingsOf(processor.config), 'inline')
     await this.#track(attempt, this.#runner.run(attempt, processor.handler))
   }
 
@@ -203,7 +201,11 @@ export class Worker {
       return null
     }
     const processor = this.processors.get(job.type)
-    const attempt = this.#runner.begin(job, processor ? settingsOf(processor.config) : defaultSettings())
+    const attempt = this.#runner.begin(
+      job,
+      processor ? settingsOf(processor.config) : defaultSettings(),
+      'handle',
+    )
     const context = this.#runner.createContext(attempt)
     return {
       job: attempt.job as Job<TData, TResult>,
@@ -239,17 +241,17 @@ export class Worker {
       within(this.#push.close(), () => ['subscription.close']),
       within(this.#recoverer.stop(), () => ['recoverExpiredLeases']),
     ])
-    const inFlight = [...this.#runs.values(), ...[...this.#runner.active].map((attempt) => attempt.outcome)]
+    const inFlight = this.#slots.settled()
     if (inFlight.length > 0) await grace.race(Promise.all(inFlight))
     const shutdownError = new ShutdownError()
-    for (const attempt of [...this.#runner.active, ...this.#runs.keys()]) {
+    for (const attempt of this.#slots.attempts()) {
       if (attempt.isDecided) attempt.abort(shutdownError)
       else this.#runner.release(attempt)
     }
     let abandonedJobs: AbandonedWrite[] = []
     if (!(await deadline.race(this.#acks.drain()))) abandonedJobs = this.#acks.abandon()
     // Abandoned acknowledgements settle their attempts at once; the race only guards against a bug.
-    await deadline.race(Promise.all([...this.#runner.active].map((attempt) => attempt.outcome)))
+    await deadline.race(Promise.all(this.#slots.unrecorded().map((attempt) => attempt.outcome)))
     await within(this.#heartbeater.idle(), () => ['heartbeatJobs'])
     this.#heartbeater.stop()
     return { abandonedJobs, abandonedOperations }
@@ -263,25 +265,13 @@ export class Worker {
       this.#fetcher.slotFreed(job.type)
       return
     }
-    const attempt = this.#runner.begin(job, settingsOf(processor.config))
+    const attempt = this.#runner.begin(job, settingsOf(processor.config), 'fetched')
     // The slot frees when the handler has returned, not when its acknowledgement is written, so the
-    // next claim overlaps the write. Unwritten acknowledgements are capped at instanceConcurrency:
-    // past that (a slow database), slots wait for their writes again.
-    let slotHeld = true
-    const freeSlot = () => {
-      if (!slotHeld) return
-      slotHeld = false
-      this.#fetcher.slotFreed(job.type)
-    }
-    const onHandlerSettled = () => {
-      if (!slotHeld || this.#awaitingAck.size >= this.#maxAwaitingAck) return
-      this.#awaitingAck.add(attempt)
-      freeSlot()
-    }
-    void this.#track(attempt, this.#runner.run(attempt, processor.handler, onHandlerSettled)).finally(() => {
-      this.#awaitingAck.delete(attempt)
-      freeSlot()
-    })
+    // next claim overlaps the write (the pool caps unwritten acknowledgements, decision 0004).
+    void this.#track(
+      attempt,
+      this.#runner.run(attempt, processor.handler, () => this.#slots.handlerReturned(attempt)),
+    )
   }
 
   #track(attempt: RunningAttempt, run: Promise<void>): Promise<void> {
@@ -289,8 +279,8 @@ export class Worker {
       .catch((error: unknown) =>
         this.#events.emit('queue:error', { error: normalizeError(error), operation: 'attempt' }),
       )
-      .finally(() => this.#runs.delete(attempt))
-    this.#runs.set(attempt, tracked)
+      .finally(() => this.#slots.runEnded(attempt))
+    this.#slots.trackRun(attempt, tracked)
     return tracked
   }
 
@@ -302,6 +292,8 @@ export class Worker {
         id: job.id,
         type: job.type,
         leaseToken: job.leaseToken,
+        dedupeKey: job.dedupeKey,
+        dedupeScope: job.dedupeScope,
         takeUpdates: () => ({}),
       })
       if (result === 'applied') this.#events.emit('job:released', { job })

@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 
 /** What the server can do for push and transactions. */
 export interface Topology {
@@ -10,7 +11,7 @@ export interface Topology {
 
 /** Asks the server (one `hello`) whether it is a replica set, a sharded cluster or a standalone. */
 export async function detectTopology(db: Db): Promise<Topology> {
-  const hello = await db.admin().command({ hello: 1 })
+  const hello = await db.admin().command({ hello: 1, comment: commandComment('detectTopology') })
   if (typeof hello.setName === 'string') return { changeStreams: true, reason: null }
   if (hello.msg === 'isdbgrid') return { changeStreams: true, reason: null }
   return {

@@ -12,10 +12,14 @@ import {
   MongoServerError,
   type ResumeToken,
 } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import type { JobDocument } from '../job-document.js'
 import { redact } from '../redact.js'
 import type { Topology } from './detect-topology.js'
 import { wakeFromChange, wakePipeline } from './wake-pipeline.js'
+
+/** The stream's aggregate and its getMores carry it. */
+const CHANGE_STREAM_COMMENT = commandComment('changeStream')
 
 /** The first wait before reopening a failed stream, doubled up to the maximum. */
 export const STREAM_RETRY_INITIAL_MS = 100
@@ -166,8 +170,8 @@ export class JobChangeStream {
         stream = this.collection.watch<JobDocument>(
           wakePipeline([...this.types]),
           this.resumeToken === undefined
-            ? { maxAwaitTimeMS: this.awaitMs }
-            : { maxAwaitTimeMS: this.awaitMs, resumeAfter: this.resumeToken },
+            ? { maxAwaitTimeMS: this.awaitMs, comment: CHANGE_STREAM_COMMENT }
+            : { maxAwaitTimeMS: this.awaitMs, comment: CHANGE_STREAM_COMMENT, resumeAfter: this.resumeToken },
         )
         this.stream = stream
         this.connectionTrouble = false

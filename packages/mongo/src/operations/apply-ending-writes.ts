@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AckResult } from '@durabl/core'
 import type { AnyBulkWriteOperation, ObjectId } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import type { JobDocument } from '../job-document.js'
 import type { OperationContext } from '../operation-context.js'
 import { runBulkWrite } from './run-bulk-write.js'
@@ -33,12 +34,14 @@ export function newAckId(): string {
 export async function applyEndingWrites(
   context: OperationContext,
   writes: EndingWrite[],
-): Promise<AckResult> {
-  if (writes.length === 0) return { applied: [], lost: [] }
+  comment: string,
+): Promise<AckResult & { appliedWrites: Set<EndingWrite> }> {
+  if (writes.length === 0) return { applied: [], lost: [], appliedWrites: new Set() }
   const owners = writes.flatMap((write) => write.operations.map(() => write))
   const outcome = await runBulkWrite(
     context.collection,
     writes.flatMap((write) => write.operations),
+    { comment },
   )
   if (outcome.duplicates.size > 0) {
     const refused = [...new Set([...outcome.duplicates].map((index) => owners[index]))]
@@ -46,23 +49,26 @@ export async function applyEndingWrites(
     if (fallbacks.length < refused.length) {
       throw new Error('a lease-ending write was refused by a unique dedupe index and has no fallback')
     }
-    outcome.matchedCount += (await runBulkWrite(context.collection, fallbacks)).matchedCount
+    outcome.matchedCount += (await runBulkWrite(context.collection, fallbacks, { comment })).matchedCount
   }
-  if (outcome.matchedCount === writes.length) return { applied: writes.map((write) => write.id), lost: [] }
+  if (outcome.matchedCount === writes.length)
+    return { applied: writes.map((write) => write.id), lost: [], appliedWrites: new Set(writes) }
   const documents =
     outcome.matchedCount === 0
       ? []
       : await context.collection
           .find(
             { _id: { $in: writes.map((write) => write.ref._id) } },
-            { projection: { _id: 1, lastAckId: 1 } },
+            { projection: { _id: 1, lastAckId: 1 }, comment: commandComment('ackConfirm') },
           )
           .toArray()
   const ackIds = new Set(documents.map((document) => document.lastAckId))
-  const result: AckResult = { applied: [], lost: [] }
+  const result = { applied: [] as string[], lost: [] as string[], appliedWrites: new Set<EndingWrite>() }
   for (const write of writes) {
-    if (ackIds.has(write.ackId)) result.applied.push(write.id)
-    else result.lost.push(write.id)
+    if (ackIds.has(write.ackId)) {
+      result.applied.push(write.id)
+      result.appliedWrites.add(write)
+    } else result.lost.push(write.id)
   }
   return result
 }

@@ -1,5 +1,6 @@
 import type { SelectJobsParams } from '@durabl/core'
 import type { ObjectId } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import { newLeaseToken } from '../lease-token.js'
 import type { OperationContext } from '../operation-context.js'
 import { assertDate } from '../validate.js'
@@ -19,11 +20,12 @@ export async function idsMarkedBy(
   ids: ObjectId[],
   adminToken: string,
   modifiedCount: number,
+  comment: string,
 ): Promise<string[]> {
   if (modifiedCount === ids.length) return ids.map((id) => id.toHexString())
   if (modifiedCount === 0) return []
   const marked = await context.collection
-    .find({ _id: { $in: ids }, adminToken }, { projection: { _id: 1 } })
+    .find({ _id: { $in: ids }, adminToken }, { projection: { _id: 1 }, comment })
     .toArray()
   return marked.map((document) => document._id.toHexString())
 }
@@ -38,7 +40,10 @@ export async function cancelJobs(context: OperationContext, params: SelectJobsPa
   const query = restrictStates(toSelection(params), ['pending'])
   const expiresAt = retentionDeadline(now, context.options.retention.cancelledMs)
   const cancelled: string[] = []
-  const cursor = context.collection.find(query, { projection: { _id: 1 } })
+  const cursor = context.collection.find(query, {
+    projection: { _id: 1 },
+    comment: commandComment('cancelJobs'),
+  })
   let chunk: ObjectId[] = []
   const flush = async () => {
     if (chunk.length === 0) return
@@ -56,8 +61,11 @@ export async function cancelJobs(context: OperationContext, params: SelectJobsPa
         $unset: { dedupe: '' },
         $inc: { rev: 1 },
       },
+      { comment: commandComment('cancelJobs') },
     )
-    cancelled.push(...(await idsMarkedBy(context, chunk, adminToken, result.modifiedCount)))
+    cancelled.push(
+      ...(await idsMarkedBy(context, chunk, adminToken, result.modifiedCount, commandComment('cancelJobs'))),
+    )
     chunk = []
   }
   for await (const document of cursor) {

@@ -1,5 +1,6 @@
 import { type ClaimJobsParams, type Job, ValidationError } from '@durabl/core'
 import type { AnyBulkWriteOperation, Document, ObjectId } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import { type JobDocument, toJob } from '../job-document.js'
 import { newLeaseToken } from '../lease-token.js'
 import type { OperationContext } from '../operation-context.js'
@@ -10,6 +11,7 @@ import {
   assertPositiveFinite,
 } from '../validate.js'
 import type { ClaimContention } from './claim-contention.js'
+import { claimOneJob } from './claim-one-job.js'
 import { claimQuery } from './claim-query.js'
 import { runBulkWrite } from './run-bulk-write.js'
 
@@ -70,6 +72,8 @@ function claimedFields(candidate: JobDocument, budget: TypeBudget, workerId: str
  * candidates plus the fields written: 2 commands per batch, whatever its size. A shortfall means
  * another process won some documents; one read by token settles which, and the next round draws
  * replacements. See docs/decisions/0003-claiming.md.
+ *
+ * A claim that can take one job only is one findOneAndUpdate instead (`claimOneJob`, decision 0006).
  */
 export async function claimJobs(
   context: OperationContext,
@@ -91,6 +95,22 @@ export async function claimJobs(
     else budgets.set(entry.type, { remaining: entry.limit, leaseMs: entry.leaseMs })
   })
 
+  // A claim that can take one job only (one free slot) is one findOneAndUpdate, not a read and a
+  // write: concurrency 1 costs two commands per job with the acknowledgement. A head blocked by a
+  // running dedupe key falls through to the batch path, which skips it.
+  const open = [...budgets].filter(([, budget]) => budget.remaining > 0)
+  const openTotal = open.reduce((sum, [, budget]) => sum + budget.remaining, 0)
+  if (Math.min(params.limit, openTotal) === 1) {
+    const single = await claimOneJob(
+      context,
+      open.map(([type, budget]) => ({ type, leaseMs: budget.leaseMs })),
+      params.workerId,
+      now,
+    )
+    if (single === null) return []
+    if (single !== 'blocked') return [toJob(single)]
+  }
+
   let overall = params.limit
   const claimed: JobDocument[] = []
   // Documents this claim should not try again: won by others, or blocked by a running key.
@@ -109,7 +129,7 @@ export async function claimJobs(
     // every write still needs no further read (measured in docs/decisions/0003-claiming.md).
     // One batch: the server's default first batch (101) would cost a getMore on wide windows.
     const window = await context.collection
-      .find(filter, { sort, limit: windowSize, batchSize: windowSize })
+      .find(filter, { sort, limit: windowSize, batchSize: windowSize, comment: commandComment('claimJobs') })
       .toArray()
     const fresh = window.filter((document) => !passed.has(document._id.toHexString()))
     if (fresh.length === 0) break
@@ -136,7 +156,9 @@ export async function claimJobs(
         update: { $set: fields },
       },
     }))
-    const outcome = await runBulkWrite(context.collection, operations)
+    const outcome = await runBulkWrite(context.collection, operations, {
+      comment: commandComment('claimJobs'),
+    })
     const attempted = chosen.filter((_, index) => !outcome.duplicates.has(index))
     const won = new Map<string, JobDocument>()
     if (outcome.matchedCount === attempted.length) {
@@ -186,7 +208,7 @@ async function readWon(
   const documents = await context.collection
     .find(
       { _id: { $in: ids }, state: 'active', leaseToken: { $in: tokens } },
-      { projection: { _id: 1, leaseToken: 1 } },
+      { projection: { _id: 1, leaseToken: 1 }, comment: commandComment('claimConfirm') },
     )
     .toArray()
   const byId = new Map(attempted.map((entry) => [entry.candidate._id.toHexString(), entry]))

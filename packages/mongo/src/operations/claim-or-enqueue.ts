@@ -1,5 +1,6 @@
 import { type ClaimOrEnqueueParams, type ClaimOrEnqueueResult, ValidationError } from '@durabl/core'
 import { MongoServerError } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import { type JobDocument, toJob } from '../job-document.js'
 import { newLeaseToken } from '../lease-token.js'
 import type { OperationContext } from '../operation-context.js'
@@ -46,14 +47,14 @@ export async function claimOrEnqueue(
         : { pendingKey: job.dedupeKey, activeKey: job.dedupeKey },
   }
   try {
-    await context.collection.insertOne(active)
+    await context.collection.insertOne(active, { comment: commandComment('claimOrEnqueue') })
     return { outcome: 'claimed', job: toJob(active) }
   } catch (error) {
     if (!isDuplicateKey(error)) throw error
   }
   if (job.dedupeScope !== 'pending') return { outcome: 'duplicate' }
   try {
-    await context.collection.insertOne(pending)
+    await context.collection.insertOne(pending, { comment: commandComment('claimOrEnqueue') })
     return { outcome: 'enqueued', id: pending._id.toHexString() }
   } catch (error) {
     if (isDuplicateKey(error)) return { outcome: 'duplicate' }

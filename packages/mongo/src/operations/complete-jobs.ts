@@ -1,9 +1,8 @@
-import type { AckResult, CompleteJobsParams } from '@durabl/core'
-import type { AnyBulkWriteOperation } from 'mongodb'
-import type { JobDocument } from '../job-document.js'
+import type { AckResult, CompleteJob, CompleteJobsParams } from '@durabl/core'
+import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
-import { assertDate, parseLeaseRef } from '../validate.js'
-import { applyEndingWrites, newAckId } from './apply-ending-writes.js'
+import { assertArray, assertDate, parseLeaseRef } from '../validate.js'
+import { applyEndingWrites, type EndingWrite, newAckId } from './apply-ending-writes.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
 import { retentionDeadline } from './retention.js'
 
@@ -17,36 +16,53 @@ export async function completeJobs(
   params: CompleteJobsParams,
 ): Promise<AckResult> {
   assertDate(params.now, 'now')
-  const now = params.now
+  const writes = completeWrites(context, params.jobs, params.now, 'jobs')
+  const { applied, lost } = await applyEndingWrites(context, writes, commandComment('completeJobs'))
+  return { applied, lost }
+}
+
+/** One lease-guarded write per completion; `acknowledgeJobs` sends them with other kinds. */
+export function completeWrites(
+  context: OperationContext,
+  jobs: CompleteJob[],
+  now: Date,
+  field: string,
+): EndingWrite[] {
+  assertArray(jobs, field)
   const expiresAt = retentionDeadline(now, context.options.retention.completedMs)
-  const refs = params.jobs.map((job, index) => {
-    const field = `jobs[${index}]`
-    const ref = parseLeaseRef(job, field)
-    const { set, push } = jobUpdatesModifier(job, context.options.maxLogEntries, field)
+  return jobs.map((job, index) => {
+    const path = `${field}[${index}]`
+    const ref = parseLeaseRef(job, path)
+    const { set, push } = jobUpdatesModifier(job, context.options.maxLogEntries, path)
     const ackId = newAckId()
-    const operation: AnyBulkWriteOperation<JobDocument> = {
-      updateOne: {
-        filter: { _id: ref._id, state: 'active', leaseToken: ref.leaseToken },
-        update: updateDocument({
-          set: {
-            ...set,
-            state: 'completed',
-            result: job.result === undefined ? null : job.result,
-            finishedAt: now,
-            updatedAt: now,
-            leaseToken: null,
-            leaseExpiresAt: null,
-            workerId: null,
-            lastAckId: ackId,
-            ...(expiresAt ? { expiresAt } : {}),
+    return {
+      id: job.id,
+      ref,
+      ackId,
+      operations: [
+        {
+          updateOne: {
+            filter: { _id: ref._id, state: 'active', leaseToken: ref.leaseToken },
+            update: updateDocument({
+              set: {
+                ...set,
+                state: 'completed',
+                result: job.result === undefined ? null : job.result,
+                finishedAt: now,
+                updatedAt: now,
+                leaseToken: null,
+                leaseExpiresAt: null,
+                workerId: null,
+                lastAckId: ackId,
+                ...(expiresAt ? { expiresAt } : {}),
+              },
+              push,
+              inc: { rev: 1 },
+              unset: { dedupe: '' },
+            }),
           },
-          push,
-          inc: { rev: 1 },
-          unset: { dedupe: '' },
-        }),
-      },
+        },
+      ],
     }
-    return { id: job.id, ref, ackId, operations: [operation] }
   })
-  return applyEndingWrites(context, refs)
 }

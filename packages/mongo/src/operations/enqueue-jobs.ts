@@ -6,6 +6,7 @@ import {
   ValidationError,
 } from '@durabl/core'
 import { BSON, type ClientSession, type Document } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import { type JobDocument, newJobDocument } from '../job-document.js'
 import type { OperationContext } from '../operation-context.js'
 import { assertDate, assertDedupeScope, assertNonEmptyString } from '../validate.js'
@@ -85,7 +86,7 @@ export async function enqueueJobs(
     write
       .filter((document): document is JobDocument => document !== null)
       .map((document) => ({ insertOne: { document } })),
-    session,
+    { comment: commandComment('enqueueJobs'), session },
   )
   if (session !== undefined && outcome.duplicates.size > 0) {
     // The server has already aborted the caller's transaction: say so instead of returning null.
@@ -123,7 +124,7 @@ async function withoutKnownDuplicates(
     const holders = await context.collection
       .find(
         { dedupeKey: { $in: keys }, state: { $in: ['pending', 'active'] } },
-        { projection: { dedupe: 1 }, session },
+        { projection: { dedupe: 1 }, session, comment: commandComment('enqueueJobs') },
       )
       .toArray()
     for (const holder of holders) {

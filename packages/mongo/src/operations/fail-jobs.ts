@@ -1,16 +1,22 @@
-import { type FailJobsParams, type FailResult, ValidationError } from '@durabl/core'
+import { type FailJob, type FailJobsParams, type FailResult, ValidationError } from '@durabl/core'
 import type { Document } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
-import { assertDate, parseLeaseRef } from '../validate.js'
+import { assertArray, assertDate, parseDedupeRef, parseLeaseRef } from '../validate.js'
 import { applyEndingWrites, type EndingWrite, newAckId } from './apply-ending-writes.js'
+import { dedupeGuard, returnToPendingSlots } from './ending-dedupe.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
 import { retentionDeadline } from './retention.js'
 
+/** A failure's write and the outcome it records when applied. */
+export interface FailWrite extends EndingWrite {
+  outcome: 'retried' | 'failed'
+}
+
 /**
- * Records failed attempts. Whether a job is retried depends on its stored `attempts` and
- * `maxAttempts`, which the contract does not pass, so non-fatal failures cost one read of the
- * batch (projected to a few fields) before the single bulkWrite; fatal ones need no read. Each write
- * is guarded by the lease token, so the read cannot make a stale worker's failure count.
+ * Records failed attempts in the end state the runtime decided under its lease (`retryAt`, or
+ * null for good), in one bulkWrite and without a read: the write is guarded by the lease token and
+ * by the dedupe key and scope the runtime names, which are all it needs to move the job's slots.
  *
  * Retried jobs go back to `pending` due at `retryAt`; the rest become `failed`, with their dedupe
  * slots released and their TTL deadline set. Errors are kept with `$push` + `$slice` to the newest
@@ -18,56 +24,37 @@ import { retentionDeadline } from './retention.js'
  */
 export async function failJobs(context: OperationContext, params: FailJobsParams): Promise<FailResult> {
   assertDate(params.now, 'now')
-  const now = params.now
-  const parsed = params.jobs.map((job, index) => {
-    const field = `jobs[${index}]`
-    const ref = parseLeaseRef(job, field)
-    assertDate(job.retryAt, `${field}.retryAt`)
-    if (typeof job.error !== 'object' || job.error === null) {
-      throw new ValidationError(`${field}.error`, 'must be a JobError object', job.error)
-    }
-    return { job, field, ref }
-  })
-  if (parsed.length === 0) return { retried: [], failed: [], lost: [] }
+  const writes = failWrites(context, params.jobs, params.now, 'jobs')
+  const acknowledged = await applyEndingWrites(context, writes, commandComment('failJobs'))
+  return splitFailResult(writes, acknowledged.applied, acknowledged.lost)
+}
 
-  const needsRead = parsed.filter((entry) => !entry.job.fatal)
-  const stored = new Map<
-    string,
-    { attempts: number; maxAttempts: number; leaseToken: string | null; scope: unknown; key: string | null }
-  >()
-  if (needsRead.length > 0) {
-    const documents = await context.collection
-      .find(
-        { _id: { $in: needsRead.map((entry) => entry.ref._id) } },
-        {
-          projection: { attempts: 1, maxAttempts: 1, leaseToken: 1, state: 1, dedupeScope: 1, dedupeKey: 1 },
-        },
-      )
-      .toArray()
-    for (const document of documents) {
-      stored.set(document._id.toHexString(), {
-        attempts: document.attempts,
-        maxAttempts: document.maxAttempts,
-        leaseToken: document.state === 'active' ? document.leaseToken : null,
-        scope: document.dedupeScope,
-        key: document.dedupeKey ?? null,
-      })
-    }
-  }
+/** Sorts applied failures into retried and failed, by the outcome each write recorded. */
+export function splitFailResult(writes: FailWrite[], applied: string[], lost: string[]): FailResult {
+  const outcomeOf = new Map(writes.map((write) => [write.id, write.outcome]))
+  const result: FailResult = { retried: [], failed: [], lost: [...lost] }
+  for (const id of applied) result[outcomeOf.get(id) ?? 'failed'].push(id)
+  return result
+}
 
+/** One lease-guarded write per failure; `acknowledgeJobs` sends them with other kinds. */
+export function failWrites(
+  context: OperationContext,
+  jobs: FailJob[],
+  now: Date,
+  field: string,
+): FailWrite[] {
+  assertArray(jobs, field)
   const failedExpiresAt = retentionDeadline(now, context.options.retention.failedMs)
-  const outcomeOf = new Map<string, 'retried' | 'failed'>()
-  const lostEarly: string[] = []
-  const writes: EndingWrite[] = []
-  for (const { job, field, ref } of parsed) {
-    const seen = stored.get(ref._id.toHexString())
-    if (!job.fatal && (seen === undefined || seen.leaseToken !== ref.leaseToken)) {
-      lostEarly.push(job.id)
-      continue
+  return jobs.map((job, index) => {
+    const path = `${field}[${index}]`
+    const ref = parseLeaseRef(job, path)
+    const dedupe = parseDedupeRef(job, path)
+    if (job.retryAt !== null) assertDate(job.retryAt, `${path}.retryAt`)
+    if (typeof job.error !== 'object' || job.error === null) {
+      throw new ValidationError(`${path}.error`, 'must be a JobError object', job.error)
     }
-    const retry = !job.fatal && seen !== undefined && seen.attempts < seen.maxAttempts
-    outcomeOf.set(job.id, retry ? 'retried' : 'failed')
-    const { set, push } = jobUpdatesModifier(job, context.options.maxLogEntries, field)
+    const { set, push } = jobUpdatesModifier(job, context.options.maxLogEntries, path)
     const ackId = newAckId()
     const common: Document = {
       ...set,
@@ -78,50 +65,44 @@ export async function failJobs(context: OperationContext, params: FailJobsParams
       workerId: null,
       lastAckId: ackId,
     }
-    const errors = { errors: { $each: [job.error], $slice: -context.options.maxErrorHistory } }
-    const filter = { _id: ref._id, state: 'active' as const, leaseToken: ref.leaseToken }
-    const failUpdate = updateDocument({
-      set: {
-        ...common,
-        state: 'failed',
-        finishedAt: now,
-        ...(failedExpiresAt ? { expiresAt: failedExpiresAt } : {}),
-      },
-      push: { ...push, ...errors },
-      inc: { rev: 1 },
-      unset: { dedupe: '' },
-    })
-    const retryUpdate = (dedupe: Document) =>
+    const pushed = { ...push, errors: { $each: [job.error], $slice: -context.options.maxErrorHistory } }
+    const filter = {
+      _id: ref._id,
+      state: 'active' as const,
+      leaseToken: ref.leaseToken,
+      ...dedupeGuard(dedupe),
+    }
+    if (job.retryAt === null) {
+      const update = updateDocument({
+        set: {
+          ...common,
+          state: 'failed',
+          finishedAt: now,
+          ...(failedExpiresAt ? { expiresAt: failedExpiresAt } : {}),
+        },
+        push: pushed,
+        inc: { rev: 1 },
+        unset: { dedupe: '' },
+      })
+      return { id: job.id, ref, ackId, outcome: 'failed', operations: [{ updateOne: { filter, update } }] }
+    }
+    const retryAt = job.retryAt
+    const retryUpdate = (slots: Document) =>
       updateDocument({
-        set: { ...common, ...dedupe, state: 'pending', runAt: job.retryAt },
-        push: { ...push, ...errors },
+        set: { ...common, ...slots, state: 'pending', runAt: retryAt },
+        push: pushed,
         inc: { rev: 1 },
       })
-    // A 'pending'-scope job gives up its running slot and takes its queued slot back when free; if a
-    // job was queued behind it meanwhile, the index refuses and the fallback leaves it slotless
-    // (see reclaim-queued-slots.ts). A 'pending+active' job keeps both slots.
-    const key = retry && seen?.scope === 'pending' && typeof seen.key === 'string' ? seen.key : null
-    const update = !retry
-      ? failUpdate
-      : key !== null
-        ? retryUpdate({ 'dedupe.activeKey': null, 'dedupe.pendingKey': key })
-        : retryUpdate({})
-    writes.push({
+    const slots = returnToPendingSlots(dedupe)
+    return {
       id: job.id,
       ref,
       ackId,
-      operations: [{ updateOne: { filter, update } }],
-      ...(key !== null
-        ? { onDuplicate: [{ updateOne: { filter, update: retryUpdate({ 'dedupe.activeKey': null }) } }] }
+      outcome: 'retried',
+      operations: [{ updateOne: { filter, update: retryUpdate(slots.preferred) } }],
+      ...(slots.fallback !== null
+        ? { onDuplicate: [{ updateOne: { filter, update: retryUpdate(slots.fallback) } }] }
         : {}),
-    })
-  }
-
-  const acknowledged = await applyEndingWrites(context, writes)
-  const result: FailResult = { retried: [], failed: [], lost: [...lostEarly, ...acknowledged.lost] }
-  for (const id of acknowledged.applied) {
-    if (outcomeOf.get(id) === 'retried') result.retried.push(id)
-    else result.failed.push(id)
-  }
-  return result
+    }
+  })
 }

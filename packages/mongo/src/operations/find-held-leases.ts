@@ -1,4 +1,5 @@
 import type { ObjectId } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
 
 /**
@@ -10,7 +11,10 @@ export async function findHeldLeases(
   ids: ObjectId[],
 ): Promise<Map<string, string | null>> {
   const documents = await context.collection
-    .find({ _id: { $in: ids } }, { projection: { _id: 1, state: 1, leaseToken: 1 } })
+    .find(
+      { _id: { $in: ids } },
+      { projection: { _id: 1, state: 1, leaseToken: 1 }, comment: commandComment('heartbeatJobs') },
+    )
     .toArray()
   return new Map(
     documents.map((document) => [

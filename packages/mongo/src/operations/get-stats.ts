@@ -1,5 +1,6 @@
 import { type GetStatsParams, JOB_STATES, type JobState, type QueueStats, type TypeStats } from '@durabl/core'
 import type { Document } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
 import { assertDate, assertNonEmptyString } from '../validate.js'
 
@@ -42,17 +43,20 @@ export async function getStats(context: OperationContext, params: GetStatsParams
   }
   const isDue = { $and: [{ $eq: ['$state', 'pending'] }, { $lte: ['$runAt', params.now] }] }
   const rows = await context.collection
-    .aggregate<StatsRow>([
-      { $match: match },
-      {
-        $group: {
-          _id: { type: '$type', state: '$state' },
-          count: { $sum: 1 },
-          due: { $sum: { $cond: [isDue, 1, 0] } },
-          oldestDueAt: { $min: { $cond: [isDue, '$runAt', null] } },
+    .aggregate<StatsRow>(
+      [
+        { $match: match },
+        {
+          $group: {
+            _id: { type: '$type', state: '$state' },
+            count: { $sum: 1 },
+            due: { $sum: { $cond: [isDue, 1, 0] } },
+            oldestDueAt: { $min: { $cond: [isDue, '$runAt', null] } },
+          },
         },
-      },
-    ])
+      ],
+      { comment: commandComment('getStats') },
+    )
     .toArray()
 
   const byType = new Map<string, TypeStats>()

@@ -1,5 +1,6 @@
 import type { AckResult, HeartbeatJobsParams } from '@durabl/core'
 import type { AnyBulkWriteOperation } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import type { JobDocument } from '../job-document.js'
 import type { OperationContext } from '../operation-context.js'
 import { assertDate, assertPositiveFinite, parseLeaseRef } from '../validate.js'
@@ -40,6 +41,7 @@ export async function heartbeatJobs(
   const outcome = await runBulkWrite(
     context.collection,
     refs.map((entry) => entry.operation),
+    { comment: commandComment('heartbeatJobs') },
   )
   if (outcome.matchedCount === refs.length) return { applied: refs.map((entry) => entry.id), lost: [] }
   const held =

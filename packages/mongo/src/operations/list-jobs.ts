@@ -1,4 +1,5 @@
 import { type ListJobsParams, type ListJobsResult, ValidationError } from '@durabl/core'
+import { commandComment } from '../command-comment.js'
 import { toJob } from '../job-document.js'
 import type { OperationContext } from '../operation-context.js'
 import { parseJobId } from '../validate.js'
@@ -20,7 +21,9 @@ export async function listJobs(context: OperationContext, params: ListJobsParams
   const query = toMongoFilter(params.filter)
   if (params.cursor !== undefined && params.cursor !== null)
     query._id = { $lt: parseJobId(params.cursor, 'cursor') }
-  const documents = await context.collection.find(query, { sort: { _id: -1 }, limit: limit + 1 }).toArray()
+  const documents = await context.collection
+    .find(query, { sort: { _id: -1 }, limit: limit + 1, comment: commandComment('listJobs') })
+    .toArray()
   const page = documents.slice(0, limit)
   const last = page[page.length - 1]
   return {

@@ -1,5 +1,6 @@
 import { type NextDueAtParams, ValidationError } from '@durabl/core'
 import type { Document } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
 import { assertDate, assertNonEmptyString } from '../validate.js'
 
@@ -35,7 +36,7 @@ export async function nextDueAt(context: OperationContext, params: NextDueAtPara
   const document = await context.collection.findOne(filter, {
     sort,
     projection: { _id: 0, runAt: 1 },
-    comment: 'durabl:nextDueAt',
+    comment: commandComment('nextDueAt'),
   })
   return document === null ? null : document.runAt
 }

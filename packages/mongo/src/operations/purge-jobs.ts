@@ -1,5 +1,6 @@
 import { type JobState, ValidationError } from '@durabl/core'
 import type { Document } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
 import { assertDate } from '../validate.js'
 
@@ -36,6 +37,6 @@ export async function purgeJobs(context: OperationContext, params: PurgeJobsPara
     }
   })
   const query: Document = { state: { $in: states }, finishedAt: { $lt: params.finishedBefore } }
-  const result = await context.collection.deleteMany(query)
+  const result = await context.collection.deleteMany(query, { comment: commandComment('purgeJobs') })
   return result.deletedCount
 }

@@ -1,4 +1,5 @@
 import type { AnyBulkWriteOperation, ObjectId } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import type { JobDocument } from '../job-document.js'
 import type { OperationContext } from '../operation-context.js'
 import { runBulkWrite } from './run-bulk-write.js'
@@ -22,5 +23,5 @@ export async function reclaimQueuedSlots(
       update: { $set: { 'dedupe.pendingKey': job.dedupeKey }, $inc: { rev: 1 } },
     },
   }))
-  await runBulkWrite(context.collection, operations)
+  await runBulkWrite(context.collection, operations, { comment: commandComment('recoverExpiredLeases') })
 }

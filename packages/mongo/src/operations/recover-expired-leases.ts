@@ -1,5 +1,6 @@
 import { type RecoverExpiredLeasesParams, type RecoverResult, ValidationError } from '@durabl/core'
 import type { Document } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
 import { assertDate } from '../validate.js'
 import { reclaimQueuedSlots } from './reclaim-queued-slots.js'
@@ -27,7 +28,10 @@ export async function recoverExpiredLeases(
   const expired = { state: 'active' as const, leaseExpiresAt: { $lt: now } }
   // Almost always nothing has expired: one indexed probe keeps an idle process at one command
   // per recovery interval instead of three.
-  const anyExpired = await context.collection.findOne(expired, { projection: { _id: 1 } })
+  const anyExpired = await context.collection.findOne(expired, {
+    projection: { _id: 1 },
+    comment: commandComment('recoverExpiredLeases'),
+  })
   if (anyExpired === null) return { recovered: 0, failed: 0 }
   const error = {
     $mergeObjects: [{ $literal: { ...params.error, at: params.error.at ?? now } }, { attempt: '$attempts' }],
@@ -69,6 +73,7 @@ export async function recoverExpiredLeases(
       },
       { $unset: 'dedupe' },
     ],
+    { comment: commandComment('recoverExpiredLeases') },
   )
   // 'pending'-scope jobs about to go back to pending take their key's queued slot back afterwards,
   // when free; the pipeline below cannot (a refusal would abort the whole updateMany).
@@ -80,7 +85,7 @@ export async function recoverExpiredLeases(
         dedupeKey: { $type: 'string' },
         $expr: { $lt: ['$attempts', '$maxAttempts'] },
       },
-      { projection: { _id: 1, dedupeKey: 1 } },
+      { projection: { _id: 1, dedupeKey: 1 }, comment: commandComment('recoverExpiredLeases') },
     )
     .toArray()
   const recovered = await context.collection.updateMany(
@@ -102,6 +107,7 @@ export async function recoverExpiredLeases(
         },
       },
     ],
+    { comment: commandComment('recoverExpiredLeases') },
   )
   await reclaimQueuedSlots(
     context,

@@ -1,5 +1,6 @@
 import type { SelectJobsParams } from '@durabl/core'
 import type { AnyBulkWriteOperation, Document } from 'mongodb'
+import { commandComment } from '../command-comment.js'
 import { dedupeSlotsFor, type JobDocument } from '../job-document.js'
 import { newLeaseToken } from '../lease-token.js'
 import type { OperationContext } from '../operation-context.js'
@@ -19,7 +20,10 @@ export async function retryJobs(context: OperationContext, params: SelectJobsPar
   const now = params.now
   const query = restrictStates(toSelection(params), ['completed', 'failed', 'cancelled'])
   const documents = await context.collection
-    .find(query, { projection: { _id: 1, state: 1, rev: 1, dedupeKey: 1, dedupeScope: 1 } })
+    .find(query, {
+      projection: { _id: 1, state: 1, rev: 1, dedupeKey: 1, dedupeScope: 1 },
+      comment: commandComment('retryJobs'),
+    })
     .toArray()
   const changed: string[] = []
   for (let start = 0; start < documents.length; start += ADMIN_CHUNK_SIZE) {
@@ -47,7 +51,9 @@ export async function retryJobs(context: OperationContext, params: SelectJobsPar
         },
       }
     })
-    const outcome = await runBulkWrite(context.collection, operations)
+    const outcome = await runBulkWrite(context.collection, operations, {
+      comment: commandComment('retryJobs'),
+    })
     const attempted = chunk.filter((_, index) => !outcome.duplicates.has(index))
     changed.push(
       ...(await idsMarkedBy(
@@ -55,6 +61,7 @@ export async function retryJobs(context: OperationContext, params: SelectJobsPar
         attempted.map((document) => document._id),
         adminToken,
         outcome.modifiedCount,
+        commandComment('retryJobs'),
       )),
     )
   }

@@ -26,14 +26,15 @@ function writeErrorsOf(error: MongoBulkWriteError): Array<{ index: number; code:
 export async function runBulkWrite(
   collection: Collection<JobDocument>,
   operations: AnyBulkWriteOperation<JobDocument>[],
-  session?: ClientSession,
+  options: { comment: string; session?: ClientSession | undefined },
 ): Promise<BulkOutcome> {
+  const { comment, session } = options
   if (operations.length === 0)
     return { matchedCount: 0, modifiedCount: 0, insertedCount: 0, duplicates: new Set() }
   try {
     const result = await collection.bulkWrite(
       operations,
-      session ? { ordered: false, session } : { ordered: false },
+      session ? { ordered: false, comment, session } : { ordered: false, comment },
     )
     return {
       matchedCount: result.matchedCount,

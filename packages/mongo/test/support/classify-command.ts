@@ -1,50 +1,40 @@
-import type { CommandStartedEvent, Document } from 'mongodb'
+import type { CommandStartedEvent } from 'mongodb'
 
-/** What a worker-side command was for, from its shape (see the operations under src/operations). */
+/** What a worker-side command was for, read from its `comment: 'durabl:<operation>'`. */
 export type CommandPurpose =
   | 'enqueue'
   | 'claim'
   | 'claimConfirm'
+  | 'nextDue'
   | 'ack'
   | 'heartbeat'
   | 'recovery'
   | 'push'
   | 'other'
 
-function firstStatement(command: Document, field: string): Document | undefined {
-  const statements = command[field]
-  return Array.isArray(statements) ? statements[0] : undefined
+const PURPOSES: Record<string, CommandPurpose> = {
+  enqueueJobs: 'enqueue',
+  claimJobs: 'claim',
+  claimOneJob: 'claim',
+  claimConfirm: 'claimConfirm',
+  nextDueAt: 'nextDue',
+  completeJobs: 'ack',
+  failJobs: 'ack',
+  releaseJobs: 'ack',
+  acknowledgeJobs: 'ack',
+  ackConfirm: 'ack',
+  heartbeatJobs: 'heartbeat',
+  recoverExpiredLeases: 'recovery',
+  changeStream: 'push',
+}
+
+/** The operation a durabl command names in its comment, or null for any other command. */
+export function durablOperationOf(event: CommandStartedEvent): string | null {
+  const comment: unknown = event.command.comment
+  return typeof comment === 'string' && comment.startsWith('durabl:') ? comment.slice('durabl:'.length) : null
 }
 
 export function classifyCommand(event: CommandStartedEvent): CommandPurpose {
-  const command = event.command
-  switch (event.commandName) {
-    case 'insert':
-      return 'enqueue'
-    case 'find': {
-      if (command.filter?.state === 'pending') return 'claim'
-      const projection = command.projection ?? {}
-      if ('lastAckId' in projection || 'attempts' in projection) return 'ack'
-      // { state, leaseToken }: a claim that lost a race confirming which documents it won (or,
-      // rarely, a heartbeat batch with a lost lease).
-      return 'claimConfirm'
-    }
-    case 'update': {
-      const statement = firstStatement(command, 'updates')
-      const filter = statement?.q ?? {}
-      if (filter.state === 'pending') return 'claim'
-      if (filter.leaseExpiresAt !== undefined) return 'recovery'
-      const update = statement?.u ?? {}
-      if (!Array.isArray(update) && update.$set?.state === undefined) return 'heartbeat'
-      return 'ack'
-    }
-    case 'aggregate':
-      return Array.isArray(command.pipeline) && command.pipeline[0]?.$changeStream !== undefined
-        ? 'push'
-        : 'other'
-    case 'getMore':
-      return 'push'
-    default:
-      return 'other'
-  }
+  const operation = durablOperationOf(event)
+  return operation === null ? 'other' : (PURPOSES[operation] ?? 'other')
 }

@@ -5,6 +5,7 @@ import {
   at,
   claim,
   claimOne,
+  endingRef,
   enqueueOne,
   expectTime,
   getJobOrFail,
@@ -46,11 +47,9 @@ async function seedStates(backend: Backend) {
   await backend.failJobs({
     jobs: [
       {
-        id: failed,
-        leaseToken: toFail!.leaseToken as string,
-        error: jobError(1),
-        retryAt: at(20),
-        fatal: false,
+        ...endingRef(toFail!),
+        error: jobError(1, { fatal: true }),
+        retryAt: null,
       },
     ],
     now: at(20),

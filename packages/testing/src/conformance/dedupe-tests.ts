@@ -1,7 +1,7 @@
 import type { Backend, DedupeScope, Job } from '@durabl/core'
 import { describe, expect, it } from 'vitest'
 import type { ConformanceContext } from './conformance-context.js'
-import { at, claim, claimOne, enqueueOne, getJobOrFail, jobError, newJob } from './fixtures.js'
+import { at, claim, claimOne, endingRef, enqueueOne, getJobOrFail, jobError, newJob } from './fixtures.js'
 
 async function enqueueKeyed(backend: Backend, dedupeKey: string, dedupeScope: DedupeScope, now = at(0)) {
   const [id] = await backend.enqueueJobs({ jobs: [newJob({ dedupeKey, dedupeScope })], now })
@@ -46,11 +46,9 @@ export function describeDedupeTests(context: ConformanceContext): void {
       const failed = await context.backend.failJobs({
         jobs: [
           {
-            id: failing.id,
-            leaseToken: failing.leaseToken as string,
-            error: jobError(1),
-            retryAt: at(3),
-            fatal: true,
+            ...endingRef(failing),
+            error: jobError(1, { fatal: true }),
+            retryAt: null,
           },
         ],
         now: at(3),
@@ -113,11 +111,9 @@ export function describeDedupeTests(context: ConformanceContext): void {
       await context.backend.failJobs({
         jobs: [
           {
-            id: running.id,
-            leaseToken: running.leaseToken as string,
-            error: jobError(1),
-            retryAt: at(2),
-            fatal: true,
+            ...endingRef(running),
+            error: jobError(1, { fatal: true }),
+            retryAt: null,
           },
         ],
         now: at(2),

@@ -4,6 +4,7 @@ import type { ConformanceContext } from './conformance-context.js'
 import {
   at,
   claimOne,
+  endingRef,
   enqueueOne,
   expectTime,
   getJobOrFail,
@@ -42,7 +43,7 @@ export function describeFencingTests(context: ConformanceContext): void {
     it('a wrong lease token can neither complete, fail, heartbeat nor release, and changes nothing', async () => {
       await enqueueOne(context.backend)
       const job = await claimOne(context.backend, { leaseMs: 10_000 })
-      const ref = { id: job.id, leaseToken: STALE_TOKEN }
+      const ref = { ...endingRef(job), leaseToken: STALE_TOKEN }
       const now = at(100)
       expect(await context.backend.completeJobs({ jobs: [{ ...ref, result: 'stale' }], now })).toEqual({
         applied: [],
@@ -50,7 +51,7 @@ export function describeFencingTests(context: ConformanceContext): void {
       })
       expect(
         await context.backend.failJobs({
-          jobs: [{ ...ref, error: jobError(1), retryAt: now, fatal: true }],
+          jobs: [{ ...ref, error: jobError(1), retryAt: null }],
           now,
         }),
       ).toEqual({ retried: [], failed: [], lost: [job.id] })
@@ -67,7 +68,7 @@ export function describeFencingTests(context: ConformanceContext): void {
 
     it('after recovery and a new claim, the old owner can neither complete, fail, heartbeat nor release', async () => {
       const { stale, current } = await stealJob()
-      const ref = { id: stale.id, leaseToken: stale.leaseToken as string }
+      const ref = endingRef(stale)
       const now = at(2_500)
       expect(
         (await context.backend.completeJobs({ jobs: [{ ...ref, result: 'from A' }], now })).lost,
@@ -75,7 +76,7 @@ export function describeFencingTests(context: ConformanceContext): void {
       expect(
         (
           await context.backend.failJobs({
-            jobs: [{ ...ref, error: jobError(1), retryAt: now, fatal: true }],
+            jobs: [{ ...ref, error: jobError(1), retryAt: null }],
             now,
           })
         ).lost,
@@ -115,7 +116,7 @@ export function describeFencingTests(context: ConformanceContext): void {
     it('a finished job cannot be completed or failed again with its old token', async () => {
       await enqueueOne(context.backend)
       const job = await claimOne(context.backend)
-      const ref = { id: job.id, leaseToken: job.leaseToken as string }
+      const ref = endingRef(job)
       expect(
         (await context.backend.completeJobs({ jobs: [{ ...ref, result: 1 }], now: at(1) })).applied,
       ).toEqual([job.id])
@@ -125,7 +126,7 @@ export function describeFencingTests(context: ConformanceContext): void {
       expect(
         (
           await context.backend.failJobs({
-            jobs: [{ ...ref, error: jobError(1), retryAt: at(2), fatal: false }],
+            jobs: [{ ...ref, error: jobError(1), retryAt: at(2) }],
             now: at(2),
           })
         ).lost,

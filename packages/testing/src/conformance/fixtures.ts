@@ -1,4 +1,4 @@
-import type { Backend, ClaimOrEnqueueParams, Job, JobError, NewJob } from '@durabl/core'
+import type { Backend, ClaimOrEnqueueParams, DedupeRef, Job, JobError, LeaseRef, NewJob } from '@durabl/core'
 import { expect } from 'vitest'
 
 /**
@@ -97,6 +97,16 @@ export async function missingId(backend: Backend): Promise<string> {
   const id = await enqueueOne(backend, { type: 'conformance-removed' })
   expect(await backend.removeJobs({ ids: [id], now: at(0) })).toBe(1)
   return id
+}
+
+/** What an ending write (complete, fail, release) names: the lease, and the dedupe key and scope as claimed. */
+export function endingRef(job: Job): LeaseRef & DedupeRef {
+  return {
+    id: job.id,
+    leaseToken: job.leaseToken as string,
+    dedupeKey: job.dedupeKey,
+    dedupeScope: job.dedupeScope,
+  }
 }
 
 export function jobError(attempt: number, overrides: Partial<JobError> = {}): JobError {

@@ -1,7 +1,7 @@
-import type { Job, JobLogEntry } from '@durabl/core'
+import type { JobLogEntry } from '@durabl/core'
 import { describe, expect, it } from 'vitest'
 import type { ConformanceContext } from './conformance-context.js'
-import { at, claimOne, enqueueOne, expectTime, getJobOrFail, jobError } from './fixtures.js'
+import { at, claimOne, endingRef, enqueueOne, expectTime, getJobOrFail, jobError } from './fixtures.js'
 
 function logLines(count: number, from = 0): JobLogEntry[] {
   return Array.from({ length: count }, (_, index) => ({
@@ -57,13 +57,13 @@ export function describeHeartbeatTests(context: ConformanceContext): void {
       const toRelease = await claimOne(context.backend, { limit: 1 })
       const updates = (message: string) => ({ progress: message, logs: [{ attempt: 1, message, at: at(1) }] })
       const now = at(1)
-      const lease = (job: Job) => ({ id: job.id, leaseToken: job.leaseToken as string })
+      const lease = endingRef
       await context.backend.completeJobs({
         jobs: [{ ...lease(toComplete), ...updates('done'), result: 'ok' }],
         now,
       })
       await context.backend.failJobs({
-        jobs: [{ ...lease(toFail), ...updates('broke'), error: jobError(1), retryAt: now, fatal: false }],
+        jobs: [{ ...lease(toFail), ...updates('broke'), error: jobError(1), retryAt: now }],
         now,
       })
       await context.backend.releaseJobs({ jobs: [{ ...lease(toRelease), ...updates('paused') }], now })
@@ -109,11 +109,9 @@ export function describeHeartbeatTests(context: ConformanceContext): void {
         await context.backend.failJobs({
           jobs: [
             {
-              id,
-              leaseToken: job.leaseToken as string,
+              ...endingRef(job),
               error: jobError(attempt),
               retryAt: at(attempt),
-              fatal: false,
             },
           ],
           now: at(attempt),

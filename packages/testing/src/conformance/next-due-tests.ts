@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { ConformanceContext } from './conformance-context.js'
-import { at, claimOne, enqueueOne, expectTime, JOB_TYPE, jobError, OTHER_TYPE } from './fixtures.js'
+import {
+  at,
+  claimOne,
+  endingRef,
+  enqueueOne,
+  expectTime,
+  JOB_TYPE,
+  jobError,
+  OTHER_TYPE,
+} from './fixtures.js'
 
 /** `nextDueAt`: when the next delayed job of some types falls due, so a worker can set a timer. */
 export function describeNextDueTests(context: ConformanceContext): void {
@@ -34,11 +43,9 @@ export function describeNextDueTests(context: ConformanceContext): void {
       const failed = await context.backend.failJobs({
         jobs: [
           {
-            id: claimed.id,
-            leaseToken: claimed.leaseToken!,
+            ...endingRef(claimed),
             error: jobError(1),
             retryAt: at(45_000),
-            fatal: false,
           },
         ],
         now: at(1_000),

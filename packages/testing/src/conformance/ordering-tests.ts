@@ -4,6 +4,7 @@ import {
   at,
   claim,
   claimOne,
+  endingRef,
   enqueueOne,
   expectTime,
   JOB_TYPE,
@@ -96,7 +97,7 @@ export function describeOrderingTests(context: ConformanceContext): void {
       await enqueueOne(context.backend)
       const first = await claimOne(context.backend)
       const released = await context.backend.releaseJobs({
-        jobs: [{ id: first.id, leaseToken: first.leaseToken as string }],
+        jobs: [endingRef(first)],
         now: at(10),
       })
       expect(released.applied).toEqual([first.id])

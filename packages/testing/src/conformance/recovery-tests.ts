@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ConformanceContext } from './conformance-context.js'
-import { at, claim, claimOne, enqueueOne, expectTime, getJobOrFail, newJob } from './fixtures.js'
+import { at, claim, claimOne, endingRef, enqueueOne, expectTime, getJobOrFail, newJob } from './fixtures.js'
 
 function expiryError(now: Date) {
   return {
@@ -120,9 +120,10 @@ export function describeRecoveryTests(context: ConformanceContext): void {
       const id = await enqueueOne(context.backend, { runAt: at(0) })
       const job = await claimOne(context.backend, { now: at(0) })
       const now = at(7_000)
-      expect(
-        await context.backend.releaseJobs({ jobs: [{ id, leaseToken: job.leaseToken as string }], now }),
-      ).toEqual({ applied: [id], lost: [] })
+      expect(await context.backend.releaseJobs({ jobs: [endingRef(job)], now })).toEqual({
+        applied: [id],
+        lost: [],
+      })
       const released = await getJobOrFail(context.backend, id)
       expect(released).toMatchObject({
         state: 'pending',
@@ -142,8 +143,7 @@ export function describeRecoveryTests(context: ConformanceContext): void {
       await context.backend.failJobs({
         jobs: [
           {
-            id,
-            leaseToken: first.leaseToken as string,
+            ...endingRef(first),
             error: {
               attempt: 1,
               name: 'Error',
@@ -154,14 +154,13 @@ export function describeRecoveryTests(context: ConformanceContext): void {
               at: at(0),
             },
             retryAt: at(0),
-            fatal: false,
           },
         ],
         now: at(0),
       })
       const second = await claimOne(context.backend, { now: at(1) })
       await context.backend.releaseJobs({
-        jobs: [{ id, leaseToken: second.leaseToken as string }],
+        jobs: [endingRef(second)],
         now: at(2),
       })
       expect(await getJobOrFail(context.backend, id)).toMatchObject({ state: 'pending', attempts: 1 })

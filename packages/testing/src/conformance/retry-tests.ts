@@ -1,7 +1,7 @@
 import type { Backend, Job } from '@durabl/core'
 import { describe, expect, it } from 'vitest'
 import type { ConformanceContext } from './conformance-context.js'
-import { at, claim, claimOne, enqueueOne, expectTime, getJobOrFail, jobError } from './fixtures.js'
+import { at, claim, claimOne, endingRef, enqueueOne, expectTime, getJobOrFail, jobError } from './fixtures.js'
 
 /** Claims the job at `now` and fails the attempt; returns the fail result. */
 async function claimAndFail(backend: Backend, now: Date, options: { fatal?: boolean; retryAt?: Date } = {}) {
@@ -9,11 +9,10 @@ async function claimAndFail(backend: Backend, now: Date, options: { fatal?: bool
   return backend.failJobs({
     jobs: [
       {
-        id: job.id,
-        leaseToken: job.leaseToken as string,
+        ...endingRef(job),
         error: jobError(job.attempts, { at: now, fatal: options.fatal ?? false }),
-        retryAt: options.retryAt ?? now,
-        fatal: options.fatal ?? false,
+        // The caller decides the end state, as the runtime does: fatal or out of attempts fails.
+        retryAt: options.fatal || job.attempts >= job.maxAttempts ? null : (options.retryAt ?? now),
       },
     ],
     now,

@@ -1,4 +1,5 @@
 import { describe } from 'vitest'
+import { describeAcknowledgeTests } from './acknowledge-tests.js'
 import { describeAdminTests } from './admin-tests.js'
 import { describeClaimOrEnqueueTests } from './claim-or-enqueue-tests.js'
 import { describeConcurrencyTests } from './concurrency-tests.js'
@@ -34,6 +35,7 @@ export function runBackendConformance(options: ConformanceOptions): void {
     describeDelayTests(context)
     describeNextDueTests(context)
     describeRetryTests(context)
+    describeAcknowledgeTests(context)
     describeFencingTests(context)
     describeRecoveryTests(context)
     describeDedupeTests(context)

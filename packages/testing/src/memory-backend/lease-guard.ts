@@ -1,4 +1,4 @@
-import type { AckResult, Job, LeaseRef } from '@durabl/core'
+import type { AckResult, DedupeRef, Job, LeaseRef } from '@durabl/core'
 import type { StoredJob } from './claim-order.js'
 import { assertArray, assertValidDate } from './validate-params.js'
 
@@ -19,6 +19,9 @@ export function applyUnderLease<Ref extends LeaseRef, Outcome extends string>(
   return refs.map((ref) => {
     const job = store.get(ref.id)?.job
     if (job === undefined || job.state !== 'active' || job.leaseToken !== ref.leaseToken)
+      return [ref.id, 'lost']
+    // An ending write that names the job's dedupe key and scope is guarded on them too.
+    if (isDedupeRef(ref) && (ref.dedupeKey !== job.dedupeKey || ref.dedupeScope !== job.dedupeScope))
       return [ref.id, 'lost']
     const outcome = apply(job, ref)
     job.updatedAt = new Date(now)
@@ -41,4 +44,8 @@ export function ackUnderLease<Ref extends LeaseRef>(
   })
   for (const [id, outcome] of outcomes) result[outcome].push(id)
   return result
+}
+
+function isDedupeRef(ref: object): ref is DedupeRef {
+  return 'dedupeKey' in ref || 'dedupeScope' in ref
 }

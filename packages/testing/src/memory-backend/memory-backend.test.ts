@@ -1,4 +1,11 @@
-import { BackendError, type NewJob, type PushWake, QueueStateError, ValidationError } from '@durabl/core'
+import {
+  BackendError,
+  type Job,
+  type NewJob,
+  type PushWake,
+  QueueStateError,
+  ValidationError,
+} from '@durabl/core'
 import { describe, expect, it } from 'vitest'
 import { MemoryBackend } from './memory-backend.js'
 
@@ -31,6 +38,16 @@ const claimParams = (overrides: Record<string, unknown> = {}) => ({
 
 async function settle(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve))
+}
+
+/** The lease and dedupe ref an ending write names. */
+function refOf(job: Job) {
+  return {
+    id: job.id,
+    leaseToken: job.leaseToken as string,
+    dedupeKey: job.dedupeKey,
+    dedupeScope: job.dedupeScope,
+  }
 }
 
 describe('MemoryBackend options', () => {
@@ -188,11 +205,11 @@ describe('MemoryBackend push', () => {
     const lease = async (at: Date) => (await backend.claimJobs(claimParams({ now: at })))[0]!
     let job = await lease(later(5))
     await backend.failJobs({
-      jobs: [{ id: id!, leaseToken: job.leaseToken!, error: errorAt(1), retryAt: later(100), fatal: false }],
+      jobs: [{ ...refOf(job), error: errorAt(1), retryAt: later(100) }],
       now: later(6),
     })
     job = await lease(later(100))
-    await backend.releaseJobs({ jobs: [{ id: id!, leaseToken: job.leaseToken! }], now: later(101) })
+    await backend.releaseJobs({ jobs: [refOf(job)], now: later(101) })
     await lease(later(102))
     await backend.recoverExpiredLeases({ now: later(5_000), error: { ...errorAt(0), name: 'LeaseExpired' } })
     await backend.cancelJobs({ ids: [id!], now: later(5_001) })
@@ -254,7 +271,7 @@ describe('MemoryBackend dedupe with mixed scopes', () => {
     const [running] = await backend.claimJobs(claimParams())
     const [second] = await backend.enqueueJobs({ jobs: [keyed], now })
     const result = await backend.failJobs({
-      jobs: [{ id: first!, leaseToken: running!.leaseToken!, error: errorAt(1), retryAt: now, fatal: false }],
+      jobs: [{ ...refOf(running!), error: errorAt(1), retryAt: now }],
       now,
     })
     expect(result.retried).toEqual([first])

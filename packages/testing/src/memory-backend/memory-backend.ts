@@ -1,5 +1,8 @@
 import {
+  type AcknowledgeJobsParams,
+  type AcknowledgeResult,
   type AckResult,
+  acknowledgeSeparately,
   type Backend,
   type BackendCapabilities,
   BackendError,
@@ -169,10 +172,11 @@ export class MemoryBackend implements Backend {
   async failJobs(params: FailJobsParams): Promise<FailResult> {
     const result: FailResult = { retried: [], failed: [], lost: [] }
     const outcomes = applyUnderLease(this.store, 'failJobs', params.jobs, params.now, (job, ref) => {
-      assertValidDate('failJobs.jobs[].retryAt', ref.retryAt)
+      if (ref.retryAt !== null) assertValidDate('failJobs.jobs[].retryAt', ref.retryAt)
       applyUpdates(job, ref, this.options.maxLogEntries)
       this.transitions.recordError(job, copyValue(ref.error, 'error'))
-      if (ref.fatal || job.attempts >= job.maxAttempts) {
+      // The caller decided the end state under its lease: null fails the job for good.
+      if (ref.retryAt === null) {
         this.transitions.finish(job, 'failed', params.now)
         return 'failed'
       }
@@ -189,6 +193,11 @@ export class MemoryBackend implements Backend {
       job.attempts = Math.max(0, job.attempts - 1)
       this.transitions.returnToPending(job, params.now, params.now)
     })
+  }
+
+  /** No batched write in memory: the three acknowledgements, each as its own method does it. */
+  async acknowledgeJobs(params: AcknowledgeJobsParams): Promise<AcknowledgeResult> {
+    return acknowledgeSeparately(this, params)
   }
 
   async recoverExpiredLeases(params: RecoverExpiredLeasesParams): Promise<RecoverResult> {

@@ -64,7 +64,10 @@ describe('lease recovery and acknowledgement retries', () => {
     const id = (await queue.enqueue('work', {}))!
     await advanceUntil(clock, () => events.of('job:completed').length === 1, { stepMs: 50 })
     expect((await backend.getJob({ id }))?.state).toBe('completed')
-    expect(events.of('queue:error').map((event) => event.operation)).toEqual(['completeJobs', 'completeJobs'])
+    expect(events.of('queue:error').map((event) => event.operation)).toEqual([
+      'acknowledgeJobs',
+      'acknowledgeJobs',
+    ])
   })
 
   it('writes acknowledgements of one tick in one batch', async () => {

@@ -1,4 +1,5 @@
 import { vi } from 'vitest'
+import { acknowledgeSeparately } from '../../acknowledge-separately.js'
 import type { AckResult, Backend } from '../../backend.js'
 import type { Job } from '../../job.js'
 
@@ -11,7 +12,12 @@ export function createStubBackend(capabilities: Partial<Backend['capabilities']>
     applied: params.jobs.map((job) => job.id),
     lost: [],
   })
-  return {
+  const separate: Pick<Backend, 'completeJobs' | 'failJobs' | 'releaseJobs'> = {
+    completeJobs: (params) => backend.completeJobs(params),
+    failJobs: (params) => backend.failJobs(params),
+    releaseJobs: (params) => backend.releaseJobs(params),
+  }
+  const backend = {
     name: 'stub',
     capabilities: {
       push: false,
@@ -36,6 +42,8 @@ export function createStubBackend(capabilities: Partial<Backend['capabilities']>
       lost: [],
     })),
     releaseJobs: vi.fn<Backend['releaseJobs']>(ackAll),
+    // Delegates to the three mocks above, so tests can script each kind of acknowledgement.
+    acknowledgeJobs: vi.fn<Backend['acknowledgeJobs']>((params) => acknowledgeSeparately(separate, params)),
     recoverExpiredLeases: vi.fn<Backend['recoverExpiredLeases']>(async () => ({ recovered: 0, failed: 0 })),
     claimOrEnqueue: vi.fn<Backend['claimOrEnqueue']>(async () => ({ outcome: 'duplicate' })),
     getStats: vi.fn<Backend['getStats']>(),
@@ -45,6 +53,7 @@ export function createStubBackend(capabilities: Partial<Backend['capabilities']>
     retryJobs: vi.fn<Backend['retryJobs']>(async () => []),
     removeJobs: vi.fn<Backend['removeJobs']>(async () => 0),
   } satisfies Backend
+  return backend
 }
 
 let nextId = 1
