@@ -30,7 +30,8 @@ function compareClaimOrder(left: JobDocument, right: JobDocument): number {
   if (left.priority !== right.priority) return left.priority - right.priority
   const byRunAt = left.runAt.getTime() - right.runAt.getTime()
   if (byRunAt !== 0) return byRunAt
-  return left._id.toHexString().localeCompare(right._id.toHexString())
+  // Insertion order: ObjectIds compare by their bytes (Buffer.compare), as MongoDB sorts them.
+  return Buffer.compare(left._id.id, right._id.id)
 }
 
 function shuffle<T>(items: T[]): T[] {
