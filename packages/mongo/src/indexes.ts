@@ -1,5 +1,7 @@
 import type { Collection, Document, IndexDirection } from 'mongodb'
 import { CLAIM_INDEX_NAME } from './operations/claim-query.js'
+import { DEDUPE_KEY_INDEX_NAME, DEDUPE_KEY_PARTIAL_FILTER } from './operations/dedupe-key-query.js'
+import { LEASE_EXPIRY_INDEX_NAME, LEASE_EXPIRY_PARTIAL_FILTER } from './operations/lease-expiry-query.js'
 
 /** One index of the jobs collection, with the queries it serves. */
 export interface JobIndex {
@@ -34,9 +36,9 @@ export function jobIndexes(): JobIndex[] {
         'getStats due/delayed counts',
     },
     {
-      name: 'durabl_lease_expiry',
+      name: LEASE_EXPIRY_INDEX_NAME,
       key: { leaseExpiresAt: 1 },
-      options: { partialFilterExpression: { state: 'active' } },
+      options: { partialFilterExpression: { ...LEASE_EXPIRY_PARTIAL_FILTER } },
       serves: "recoverExpiredLeases: { state: 'active', leaseExpiresAt: { $lt: now } }",
     },
     {
@@ -66,10 +68,11 @@ export function jobIndexes(): JobIndex[] {
       serves: 'purgeJobs({ state, finishedBefore }) and listJobs({ filter: { finishedBefore } })',
     },
     {
-      name: 'durabl_dedupe_key',
+      name: DEDUPE_KEY_INDEX_NAME,
       key: { dedupeKey: 1, _id: -1 },
-      options: { partialFilterExpression: { dedupeKey: { $type: 'string' } } },
-      serves: 'listJobs({ filter: { dedupeKey } }) and the enqueue duplicate pre-check inside transactions',
+      options: { partialFilterExpression: { dedupeKey: { ...DEDUPE_KEY_PARTIAL_FILTER.dedupeKey } } },
+      serves:
+        "listJobs({ filter: { dedupeKey } }) and the enqueue duplicate pre-check inside transactions; both state the filter: dedupeKey: { $eq | $in, $type: 'string' }",
     },
     {
       name: 'durabl_retention_ttl',

@@ -48,5 +48,8 @@ export async function completeJobs(
     }
     return { id: job.id, ref, ackId, operations: [operation] }
   })
-  return applyEndingWrites(context, refs)
+  // A completion refused for size failed the job instead (with a DOCUMENT_TOO_LARGE error): the
+  // completion did not apply, so the worker hears `lost`, and the job's error says why.
+  const result = await applyEndingWrites(context, refs, now)
+  return { applied: result.applied, lost: [...result.lost, ...result.tooLarge] }
 }

@@ -1,6 +1,7 @@
 import { type FailJobsParams, type FailResult, ValidationError } from '@durabl/core'
 import type { Document } from 'mongodb'
 import type { OperationContext } from '../operation-context.js'
+import { cappedError } from '../size-caps.js'
 import { assertDate, parseLeaseRef } from '../validate.js'
 import { applyEndingWrites, type EndingWrite, newAckId } from './apply-ending-writes.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
@@ -26,7 +27,7 @@ export async function failJobs(context: OperationContext, params: FailJobsParams
     if (typeof job.error !== 'object' || job.error === null) {
       throw new ValidationError(`${field}.error`, 'must be a JobError object', job.error)
     }
-    return { job, field, ref }
+    return { job: { ...job, error: cappedError(job.error) }, field, ref }
   })
   if (parsed.length === 0) return { retried: [], failed: [], lost: [] }
 
@@ -117,8 +118,13 @@ export async function failJobs(context: OperationContext, params: FailJobsParams
     })
   }
 
-  const acknowledged = await applyEndingWrites(context, writes)
-  const result: FailResult = { retried: [], failed: [], lost: [...lostEarly, ...acknowledged.lost] }
+  const acknowledged = await applyEndingWrites(context, writes, now)
+  // A failure refused for size failed the job for good anyway (with a DOCUMENT_TOO_LARGE error).
+  const result: FailResult = {
+    retried: [],
+    failed: [...acknowledged.tooLarge],
+    lost: [...lostEarly, ...acknowledged.lost],
+  }
   for (const id of acknowledged.applied) {
     if (outcomeOf.get(id) === 'retried') result.retried.push(id)
     else result.failed.push(id)

@@ -56,7 +56,9 @@ export async function releaseJobs(context: OperationContext, params: ReleaseJobs
       ],
     }
   })
-  const result = await applyEndingWrites(context, writes)
+  const ended = await applyEndingWrites(context, writes, now)
+  // A release refused for size failed the job instead (DOCUMENT_TOO_LARGE): it was not released.
+  const result: AckResult = { applied: ended.applied, lost: [...ended.lost, ...ended.tooLarge] }
   const applied = new Set(result.applied)
   if (applied.size > 0) {
     // 'pending'-scope jobs take their key's queued slot back when it is free. The release could not
