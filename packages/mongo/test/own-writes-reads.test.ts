@@ -66,7 +66,7 @@ describe('reads that must see durabl’s own writes', () => {
       now: at(1),
     })
     await backend.completeJobs({ jobs: [first, { ...stale, id: second.id }], now: at(2) })
-    await backend.failJobs({ jobs: [{ ...second, error, retryAt: at(3) }], now: at(3) })
+    await backend.failJobs({ jobs: [{ ...second, error, retryAt: at(3), fatal: false }], now: at(3) })
     await backend.recoverExpiredLeases({ now: at(60_000), error: { ...error, attempt: undefined } as never })
     await backend.getJob({ id: first.id })
     await backend.listJobs({ filter: { state: 'completed' }, limit: 10 })

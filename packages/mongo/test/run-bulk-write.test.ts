@@ -2,7 +2,7 @@ import { BackendError } from '@durabl/core'
 import { type Collection, type Document, MongoBulkWriteError, ObjectId } from 'mongodb'
 import { describe, expect, it } from 'vitest'
 import type { JobDocument } from '../src/job-document.js'
-import { applyEndingWrites } from '../src/operations/apply-ending-writes.js'
+import { applyEndingWrites, type EndingWrite } from '../src/operations/apply-ending-writes.js'
 import { runBulkWrite } from '../src/operations/run-bulk-write.js'
 import { resolveMongoBackendOptions } from '../src/options.js'
 
@@ -123,7 +123,7 @@ describe('applyEndingWrites', () => {
       options: resolveMongoBackendOptions({ db: { collection: () => ({}) } as never }),
     }
     const now = new Date('2040-01-01T00:00:00Z')
-    const writes = ids.map((_id, index) => ({
+    const writes: EndingWrite[] = ids.map((_id, index) => ({
       id: _id.toHexString(),
       ref: { _id, leaseToken: `t${index}` },
       ackId: `ack-${index}`,
@@ -131,7 +131,7 @@ describe('applyEndingWrites', () => {
         {
           updateOne: {
             filter: { _id, state: 'active' as const, leaseToken: `t${index}` },
-            update: { $set: { state: 'completed', lastAckId: `ack-${index}` } },
+            update: { $set: { state: 'completed' as const, lastAckId: `ack-${index}` } },
           },
         },
       ],
