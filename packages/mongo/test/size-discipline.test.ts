@@ -42,7 +42,13 @@ describe('size discipline', () => {
     }
     await backend.failJobs({
       jobs: [
-        { ...lease, error, retryAt: at(2), logs: [{ attempt: 1, message: 'l'.repeat(20_000), at: at(1) }] },
+        {
+          ...lease,
+          error,
+          retryAt: at(2),
+          fatal: false,
+          logs: [{ attempt: 1, message: 'l'.repeat(20_000), at: at(1) }],
+        },
       ],
       now: at(1),
     })
