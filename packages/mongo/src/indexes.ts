@@ -32,8 +32,7 @@ export function jobIndexes(): JobIndex[] {
       options: { partialFilterExpression: { state: 'pending' } },
       serves:
         "claimJobs: { state: 'pending', type: { $in }, runAt: { $lte: now } } sorted { priority, runAt, _id } " +
-        '(equality on type, then the sort; partial on pending so the hot index holds only claimable work); ' +
-        'getStats due/delayed counts',
+        '(equality on type, then the sort; partial on pending so the hot index holds only claimable work)',
     },
     {
       name: LEASE_EXPIRY_INDEX_NAME,
@@ -59,7 +58,7 @@ export function jobIndexes(): JobIndex[] {
       key: { state: 1, type: 1, _id: -1 },
       options: {},
       serves:
-        'getStats ($group by type and state), listJobs/cancelJobs/removeJobs by state and type, newest first',
+        'getStats (live jobs by state, distinct types and capped counts of finished ones), listJobs/cancelJobs/removeJobs by state and type, newest first',
     },
     {
       name: 'durabl_finished',
