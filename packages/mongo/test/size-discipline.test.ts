@@ -83,3 +83,21 @@ describe('size discipline', () => {
     expect((await backend.getJob({ id: small.id }))?.state).toBe('completed')
   })
 })
+
+describe('size discipline: heartbeats', () => {
+  it('a heartbeat with oversized progress keeps the lease, without the progress, and the batch applies', async () => {
+    const { backend, leases } = await claimedJobs(2)
+    const [first, second] = leases
+    if (!first || !second) throw new Error('expected two claimed jobs')
+    const result = await backend.heartbeatJobs({
+      jobs: [
+        { ...first, leaseMs: 60_000, progress: 'p'.repeat(17 * 1024 * 1024) },
+        { ...second, leaseMs: 60_000, progress: 0.5 },
+      ],
+      now: at(1),
+    })
+    expect(result.applied.sort()).toEqual([first.id, second.id].sort())
+    expect((await backend.getJob({ id: first.id }))?.progress).toBeNull()
+    expect((await backend.getJob({ id: second.id }))?.progress).toBe(0.5)
+  })
+})
