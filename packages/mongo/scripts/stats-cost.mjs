@@ -122,7 +122,9 @@ for (let run = 0; run < runs; run += 1) {
   beforeTimings.push(performance.now() - started)
 }
 beforeTimings.sort((left, right) => left - right)
-console.log(`before (one $match: {} + $group aggregate) over ${runs} runs: median ${beforeTimings[Math.floor(runs / 2)].toFixed(1)} ms, min ${beforeTimings[0].toFixed(1)} ms, max ${beforeTimings[runs - 1].toFixed(1)} ms`)
+console.log(
+  `before (one $match: {} + $group aggregate) over ${runs} runs: median ${beforeTimings[Math.floor(runs / 2)].toFixed(1)} ms, min ${beforeTimings[0].toFixed(1)} ms, max ${beforeTimings[runs - 1].toFixed(1)} ms`,
+)
 sent.push({ aggregate: 'durabl_jobs', pipeline: before, cursor: {} })
 
 console.log(`\ncommands of one getStats: ${sent.length - 1} (plus the "before" aggregate, last)`)
