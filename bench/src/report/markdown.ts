@@ -139,7 +139,7 @@ export function renderMarkdown(results: BenchResults, chartPath = 'throughput.sv
       'Per category: steady state, between 10% and 90% of the jobs. `whole run`: from go to drained (start-up ' +
         'claims, the change-stream open, the tail). Agenda locks most of a run\u2019s jobs at its start ' +
         '(lockLimit 0), so compare Agenda on `whole run`. `push:getMore` is the change stream\u2019s blocking ' +
-        'getMore (about one a second while idle). Mean round trip: driver-measured, start to reply.',
+        'getMore (one per `changeStreamAwaitMs`, 10 s by default, while idle). Mean round trip: driver-measured, start to reply.',
     )
     parts.push(commandsTable(results))
   }

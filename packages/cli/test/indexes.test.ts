@@ -41,6 +41,29 @@ describe('durabl indexes', () => {
     expect(json.claimQuery.plan.indexNames).toEqual(['durabl_claim'])
     expect(json.claimQuery.plan.blockingSort).toBe(false)
     expect(json.claimQuery.plan.collectionScan).toBe(false)
+
+    // The other partial-index queries are explained with the filters the backend sends: each
+    // states its index's partial filter (mongod uses a partial index only for queries that imply
+    // it; manual, "Partial Indexes: Query Coverage").
+    const byName = new Map(
+      json.partialIndexQueries.map((query: { name: string }) => [query.name, query] as const),
+    )
+    expect(byName.get('dedupe pre-check (enqueue inside a transaction)')).toMatchObject({
+      expectedIndex: 'durabl_dedupe_key',
+      filter: { dedupeKey: { $eq: 'durabl-index-check', $type: 'string' } },
+    })
+    expect(byName.get('listJobs by dedupe key')).toMatchObject({
+      expectedIndex: 'durabl_dedupe_key',
+      filter: { dedupeKey: { $eq: 'durabl-index-check', $type: 'string' } },
+      sort: { _id: -1 },
+    })
+    const probe = byName.get('recoverExpiredLeases probe') as {
+      filter: unknown
+      plan: { indexNames: string[] }
+    }
+    expect(probe.filter).toMatchObject({ state: 'active' })
+    expect(probe.plan.indexNames).toEqual(['durabl_lease_expiry'])
+    expect(check.stdout).toContain('recoverExpiredLeases probe: find(')
   })
 
   it('check fails naming a dropped index, and the claim plan that lost it', async () => {

@@ -1,9 +1,18 @@
 export { detectTopology, type Topology } from './change-stream/detect-topology.js'
 export { ensureJobIndexes, type JobIndex, jobIndexes, MONGO_INDEXES } from './indexes.js'
 export type { DedupeSlots, JobDocument } from './job-document.js'
-export { MongoBackend } from './mongo-backend.js'
+export { MongoBackend, OWN_WRITES_READ } from './mongo-backend.js'
 export { CLAIM_INDEX_NAME, CLAIM_SORT, claimQuery } from './operations/claim-query.js'
+export {
+  DEDUPE_KEY_INDEX_NAME,
+  DEDUPE_KEY_SORT,
+  dedupeKeyCondition,
+  dedupePrecheckQuery,
+} from './operations/dedupe-key-query.js'
+export { STATS_INDEX_NAME, statsQueries } from './operations/get-stats.js'
+export { LEASE_EXPIRY_INDEX_NAME, leaseExpiryQuery } from './operations/lease-expiry-query.js'
 export type { PurgeJobsParams } from './operations/purge-jobs.js'
+export { DOCUMENT_TOO_LARGE_ERROR_CODE } from './operations/too-large-failure.js'
 export {
   MONGO_DEFAULTS,
   MONGO_MAX_BSON_BYTES,

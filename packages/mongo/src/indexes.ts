@@ -1,6 +1,8 @@
 import type { Collection, Db, Document, IndexDirection } from 'mongodb'
 import { commandComment } from './command-comment.js'
 import { CLAIM_INDEX_NAME } from './operations/claim-query.js'
+import { DEDUPE_KEY_INDEX_NAME, DEDUPE_KEY_PARTIAL_FILTER } from './operations/dedupe-key-query.js'
+import { LEASE_EXPIRY_INDEX_NAME, LEASE_EXPIRY_PARTIAL_FILTER } from './operations/lease-expiry-query.js'
 import { NEXT_DUE_INDEX_NAME } from './operations/next-due-at.js'
 
 /** One index of the jobs collection, with the queries it serves. */
@@ -32,8 +34,7 @@ export function jobIndexes(): JobIndex[] {
       options: { partialFilterExpression: { state: 'pending' } },
       serves:
         "claimJobs: { state: 'pending', type: { $in }, runAt: { $lte: now } } sorted { priority, runAt, _id } " +
-        '(equality on type, then the sort; partial on pending so the hot index holds only claimable work); ' +
-        'getStats due/delayed counts',
+        '(equality on type, then the sort; partial on pending so the hot index holds only claimable work)',
     },
     {
       // The claim index cannot answer "earliest runAt" across priorities without sorting every
@@ -46,9 +47,9 @@ export function jobIndexes(): JobIndex[] {
         '(after a short claim, so a delayed job nobody announced runs at its due time; partial on pending)',
     },
     {
-      name: 'durabl_lease_expiry',
+      name: LEASE_EXPIRY_INDEX_NAME,
       key: { leaseExpiresAt: 1 },
-      options: { partialFilterExpression: { state: 'active' } },
+      options: { partialFilterExpression: { ...LEASE_EXPIRY_PARTIAL_FILTER } },
       serves: "recoverExpiredLeases: { state: 'active', leaseExpiresAt: { $lt: now } }",
     },
     {
@@ -69,7 +70,7 @@ export function jobIndexes(): JobIndex[] {
       key: { state: 1, type: 1, _id: -1 },
       options: {},
       serves:
-        'getStats ($group by type and state), listJobs/cancelJobs/removeJobs by state and type, newest first',
+        'getStats (live jobs by state, distinct types and capped counts of finished ones), listJobs/cancelJobs/removeJobs by state and type, newest first',
     },
     {
       name: 'durabl_finished',
@@ -78,10 +79,11 @@ export function jobIndexes(): JobIndex[] {
       serves: 'purgeJobs({ state, finishedBefore }) and listJobs({ filter: { finishedBefore } })',
     },
     {
-      name: 'durabl_dedupe_key',
+      name: DEDUPE_KEY_INDEX_NAME,
       key: { dedupeKey: 1, _id: -1 },
-      options: { partialFilterExpression: { dedupeKey: { $type: 'string' } } },
-      serves: 'listJobs({ filter: { dedupeKey } }) and the enqueue duplicate pre-check inside transactions',
+      options: { partialFilterExpression: { dedupeKey: { ...DEDUPE_KEY_PARTIAL_FILTER.dedupeKey } } },
+      serves:
+        "listJobs({ filter: { dedupeKey } }) and the enqueue duplicate pre-check inside transactions; both state the filter: dedupeKey: { $eq | $in, $type: 'string' }",
     },
     {
       name: 'durabl_retention_ttl',

@@ -26,9 +26,10 @@ import {
   type SelectJobsParams,
   type SubscribeParams,
 } from '@durabl/core'
-import { type Collection, MongoError } from 'mongodb'
+import { type ClientSession, type Collection, MongoError, ReadPreference } from 'mongodb'
 import { detectTopology, type Topology } from './change-stream/detect-topology.js'
 import { JobChangeStream } from './change-stream/job-change-stream.js'
+import { checkShardedLayout } from './check-sharded-layout.js'
 import { createJobIndexes } from './indexes.js'
 import type { JobDocument } from './job-document.js'
 import type { OperationContext } from './operation-context.js'
@@ -58,6 +59,17 @@ import {
 import { runOperation, toBackendError } from './to-backend-error.js'
 
 /**
+ * How the backend reads: from the primary, with local read concern, whatever the client's or the
+ * database's defaults. Its reads check writes it just made (a claim's read-back, acknowledgement
+ * checks, failJobs' read, recovery probes, admin read-modify-write): a secondary, or a majority
+ * snapshot, may not have them yet, and a won claim would look lost.
+ */
+export const OWN_WRITES_READ = {
+  readPreference: ReadPreference.primary,
+  readConcern: { level: 'local' as const },
+}
+
+/**
  * The MongoDB backend: jobs live in one collection; every state change is a guarded single-document
  * write; claims and acknowledgements are batched into one round trip each; push rides one change
  * stream with polling as the safety net. Operations live one per file under `operations/`; this
@@ -78,7 +90,7 @@ export class MongoBackend implements Backend {
 
   constructor(options: MongoBackendOptions) {
     this.options = resolveMongoBackendOptions(options)
-    this.collection = this.options.db.collection<JobDocument>(this.options.collectionName)
+    this.collection = this.options.db.collection<JobDocument>(this.options.collectionName, OWN_WRITES_READ)
     this.context = { collection: this.collection, options: this.options }
     this.contention = new ClaimContention(this.options.claimSpreadMax)
     this.capabilities = {
@@ -94,14 +106,19 @@ export class MongoBackend implements Backend {
   }
 
   /**
-   * Creates the indexes (unless `createIndexes: false`) and, with `useChangeStreams: true`, checks
-   * that the server can run change streams. Idempotent.
+   * Asks the server what it is (one `hello`): `capabilities.transactions` follows (false on a
+   * standalone server), and on a sharded cluster a sharded jobs collection is refused (see
+   * docs/decisions/0007-sharded-clusters.md). Then creates the indexes (unless `createIndexes:
+   * false`) and, with `useChangeStreams: true`, checks that the server can run change streams.
+   * Idempotent.
    */
   async startup(): Promise<void> {
     await runOperation('startup', async () => {
+      const topology = await this.detectTopology()
+      this.capabilities.transactions = topology.transactions
+      if (topology.sharded) await checkShardedLayout(this.options.db, this.options.collectionName)
       if (this.options.createIndexes) await createJobIndexes(this.options.db, this.collection.collectionName)
       if (this.options.useChangeStreams === true) {
-        const topology = await this.detectTopology()
         if (!topology.changeStreams) {
           throw new BackendError(
             'startup',
@@ -123,7 +140,7 @@ export class MongoBackend implements Backend {
     } catch (error) {
       // Inside the caller's transaction, an error labelled for a transaction retry is passed
       // through as the driver threw it, so `session.withTransaction()` retries the transaction.
-      const inTransaction = params?.session !== undefined
+      const inTransaction = (params?.session as ClientSession | undefined)?.inTransaction?.() === true
       if (inTransaction && error instanceof MongoError && error.hasErrorLabel('TransientTransactionError'))
         throw error
       throw toBackendError('enqueueJobs', error)
@@ -209,7 +226,9 @@ export class MongoBackend implements Backend {
   private openSubscription(params: SubscribeParams): Promise<PushSubscription> {
     if (this.changeStream === null) {
       this.changeStream = new JobChangeStream(
-        this.collection,
+        // The stream keeps the database's read settings: change streams read majority-committed
+        // events on the server whatever is asked, and may run on a secondary.
+        this.options.db.collection<JobDocument>(this.options.collectionName),
         this.options.db.client,
         () => this.detectTopology(),
         this.options.changeStreamAwaitMs,

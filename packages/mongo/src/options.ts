@@ -26,6 +26,17 @@ export const MONGO_DEFAULTS = {
    * arrive at once; this only sets how often an idle stream asks (the driver's default is 1 s).
    */
   changeStreamAwaitMs: 10_000,
+  /**
+   * `getStats` counts finished jobs of one type and state up to this many index keys, so a scrape
+   * costs the same however many finished jobs retention keeps.
+   */
+  statsFinishedCountCap: 10_000,
+  /** A stored error's `message` is cut to this many UTF-8 bytes. */
+  maxErrorMessageBytes: 8 * 1024,
+  /** A stored error's `stack` is cut to this many UTF-8 bytes. */
+  maxErrorStackBytes: 16 * 1024,
+  /** A stored log line's `message` is cut to this many UTF-8 bytes. */
+  maxLogMessageBytes: 4 * 1024,
 } as const
 
 /** The hard ceiling of a BSON document. */
@@ -83,6 +94,14 @@ export interface MongoBackendOptions {
    * interval) and how late a silently dead connection is noticed. @defaultValue 10000
    */
   changeStreamAwaitMs?: number
+  /**
+   * `getStats` counts the finished jobs (completed, failed, cancelled) of each type up to this
+   * many; a count that reaches it is reported as the cap (read it as "at least"). Pending and
+   * active jobs are always counted exactly. Bounds a metrics scrape by the number of types instead
+   * of the number of finished jobs retention keeps; `null` counts exactly, at a cost that grows
+   * with them. @defaultValue 10000
+   */
+  statsFinishedCountCap?: number | null
 }
 
 export interface ResolvedRetention {
@@ -102,6 +121,7 @@ export interface ResolvedMongoBackendOptions {
   maxLogEntries: number
   claimSpreadMax: number
   changeStreamAwaitMs: number
+  statsFinishedCountCap: number | null
 }
 
 function positiveInteger(field: string, value: unknown, maximum = Number.MAX_SAFE_INTEGER): number {
@@ -188,5 +208,12 @@ export function resolveMongoBackendOptions(options: MongoBackendOptions): Resolv
       options.changeStreamAwaitMs ?? MONGO_DEFAULTS.changeStreamAwaitMs,
       600_000,
     ),
+    statsFinishedCountCap:
+      options.statsFinishedCountCap === null
+        ? null
+        : positiveInteger(
+            'statsFinishedCountCap',
+            options.statsFinishedCountCap ?? MONGO_DEFAULTS.statsFinishedCountCap,
+          ),
   }
 }

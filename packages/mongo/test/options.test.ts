@@ -21,8 +21,10 @@ describe('resolveMongoBackendOptions', () => {
       maxErrorHistory: 20,
       maxLogEntries: 100,
       claimSpreadMax: 8,
+      statsFinishedCountCap: 10_000,
     })
     expect(resolveMongoBackendOptions({ db, retention: { failedMs: null } }).retention.failedMs).toBeNull()
+    expect(resolveMongoBackendOptions({ db, statsFinishedCountCap: null }).statsFinishedCountCap).toBeNull()
   })
 
   it('names the field, the rule and the value of a bad option', () => {
@@ -34,6 +36,7 @@ describe('resolveMongoBackendOptions', () => {
       [{ db, maxDocumentBytes: 17 * 1024 * 1024 }, 'maxDocumentBytes'],
       [{ db, maxErrorHistory: 0 }, 'maxErrorHistory'],
       [{ db, claimSpreadMax: 1.5 }, 'claimSpreadMax'],
+      [{ db, statsFinishedCountCap: 0 }, 'statsFinishedCountCap'],
     ]
     for (const [options, field] of cases) {
       const error = (() => {

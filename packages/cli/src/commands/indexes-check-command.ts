@@ -1,5 +1,16 @@
-import { CLAIM_INDEX_NAME, claimQuery, MONGO_INDEXES } from '@durabl/mongo'
+import {
+  CLAIM_INDEX_NAME,
+  claimQuery,
+  DEDUPE_KEY_INDEX_NAME,
+  DEDUPE_KEY_SORT,
+  dedupeKeyCondition,
+  dedupePrecheckQuery,
+  LEASE_EXPIRY_INDEX_NAME,
+  leaseExpiryQuery,
+  MONGO_INDEXES,
+} from '@durabl/mongo'
 import { Command } from 'commander'
+import type { Collection, Document } from 'mongodb'
 import { collect, parseTypes } from '../arguments.js'
 import { CommandFailure } from '../cli-errors.js'
 import type { CommandContext } from '../command-context.js'
@@ -17,6 +28,84 @@ interface CheckOptions {
 
 /** The type explained when the collection holds no pending jobs (the plan does not depend on it). */
 const PLACEHOLDER_TYPE = 'durabl-index-check'
+/** The dedupe key explained for the dedupe-key queries (the plan does not depend on it). */
+const PLACEHOLDER_KEY = 'durabl-index-check'
+
+/**
+ * The backend's other queries that rely on a partial index, built by the functions the backend
+ * runs, so the two cannot drift. Each states its index's partial filter; the check shows the plan
+ * the server chose. A collection scan is a problem; another index is a note, since at small data
+ * sizes a planner may prefer one for a while.
+ */
+function partialIndexQueries(now: Date): PartialIndexQuery[] {
+  return [
+    {
+      name: 'dedupe pre-check (enqueue inside a transaction)',
+      expectedIndex: DEDUPE_KEY_INDEX_NAME,
+      filter: dedupePrecheckQuery([PLACEHOLDER_KEY]).filter,
+      limit: 0,
+    },
+    {
+      name: 'listJobs by dedupe key',
+      expectedIndex: DEDUPE_KEY_INDEX_NAME,
+      filter: { dedupeKey: dedupeKeyCondition([PLACEHOLDER_KEY]) },
+      sort: DEDUPE_KEY_SORT,
+      limit: 101,
+    },
+    {
+      name: 'recoverExpiredLeases probe',
+      expectedIndex: LEASE_EXPIRY_INDEX_NAME,
+      filter: leaseExpiryQuery(now).filter,
+      limit: 1,
+    },
+  ]
+}
+
+interface PartialIndexQuery {
+  name: string
+  expectedIndex: string
+  filter: Document
+  sort?: Document
+  limit: number
+}
+
+interface ExplainedQuery extends PartialIndexQuery {
+  plan: PlanReading | null
+  error?: string
+  problems: string[]
+  notes: string[]
+}
+
+async function explainPartialIndexQuery(
+  // biome-ignore lint/suspicious/noExplicitAny: the jobs collection, whatever its document type
+  collection: Collection<any>,
+  query: PartialIndexQuery,
+): Promise<ExplainedQuery> {
+  try {
+    const explain = await collection
+      .find(query.filter, { ...(query.sort ? { sort: query.sort } : {}), limit: query.limit })
+      .explain('queryPlanner')
+    const plan = readWinningPlan(explain)
+    const problems =
+      !plan.empty && plan.collectionScan ? [`the ${query.name} scans the whole collection (COLLSCAN)`] : []
+    const notes =
+      plan.empty || plan.collectionScan || plan.indexNames.includes(query.expectedIndex)
+        ? []
+        : [
+            `the ${query.name} uses ${plan.indexNames.join(', ') || 'no index'} instead of ${query.expectedIndex}`,
+          ]
+    return { ...query, plan, problems, notes }
+  } catch (error) {
+    const message = messageOf(error)
+    return {
+      ...query,
+      plan: null,
+      error: message,
+      problems: [`could not explain the ${query.name}: ${message}`],
+      notes: [],
+    }
+  }
+}
 
 export function indexesCheckCommand(context: CommandContext): Command {
   return new Command('check')
@@ -75,6 +164,15 @@ export function indexesCheckCommand(context: CommandContext): Command {
           }
         }
 
+        const others =
+          live === null
+            ? []
+            : await Promise.all(
+                partialIndexQueries(now).map((query) => explainPartialIndexQuery(collection, query)),
+              )
+        for (const query of others) problems.push(...query.problems)
+        const notes = others.flatMap((query) => query.notes)
+
         if (options.json) {
           context.printJson({
             ok: problems.length === 0,
@@ -93,7 +191,16 @@ export function indexesCheckCommand(context: CommandContext): Command {
               plan,
               ...(planError === null ? {} : { error: planError }),
             },
+            partialIndexQueries: others.map(({ name, expectedIndex, filter, sort, plan, error }) => ({
+              name,
+              filter,
+              ...(sort ? { sort } : {}),
+              expectedIndex,
+              plan,
+              ...(error === undefined ? {} : { error }),
+            })),
             problems,
+            notes,
           })
         } else {
           context.print(`indexes of ${namespace}:`)
@@ -120,6 +227,21 @@ export function indexesCheckCommand(context: CommandContext): Command {
           } else {
             context.print('  plan: not checked (no collection)')
           }
+          for (const query of others) {
+            const sortText = query.sort ? `.sort(${JSON.stringify(query.sort)})` : ''
+            context.print(`\n${query.name}: find(${JSON.stringify(query.filter)})${sortText}`)
+            if (query.plan === null) {
+              context.print(`  plan: unavailable (${query.error})`)
+              continue
+            }
+            const indexText =
+              query.plan.indexNames.length === 0 ? 'no index' : query.plan.indexNames.join(', ')
+            const verdict = query.problems.length > 0 ? 'PROBLEM' : query.notes.length > 0 ? 'note' : 'ok'
+            context.print(
+              `  plan: ${query.plan.empty ? 'EOF (empty collection)' : query.plan.stages.join(' > ')}  [${indexText}]  ${verdict}`,
+            )
+          }
+          if (notes.length > 0) context.print(`\nnotes:\n${notes.map((note) => `  - ${note}`).join('\n')}`)
           context.print(
             problems.length === 0
               ? '\nno problems found'

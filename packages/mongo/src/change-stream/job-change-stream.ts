@@ -32,8 +32,20 @@ const NOT_SUPPORTED_CODES = new Set([
   115, // CommandNotSupported
 ])
 
-/** Errors that mean the resume token is no longer in the oplog: start afresh (the catch-up claim covers the gap). */
-const HISTORY_LOST_CODES = new Set([286, 280, 136])
+/**
+ * Errors after which resuming cannot work: the resume point is no longer in the oplog, or the
+ * server will never accept the token. The stream starts afresh and reports `reconnected`, so the
+ * runtime's catch-up claim covers the gap.
+ */
+export const HISTORY_LOST_CODES: ReadonlySet<number> = new Set([
+  136, // CappedPositionLost: the oplog rolled over the cursor's position
+  260, // InvalidResumeToken: a token this server cannot resume from
+  280, // ChangeStreamFatalError: e.g. the resume token's event is no longer in the oplog (pre-4.4 wording)
+  286, // ChangeStreamHistoryLost: the resume point fell off the oplog
+])
+
+/** The stream ended with an `invalidate` event (the collection was dropped or renamed). */
+class StreamInvalidated extends Error {}
 
 interface Subscriber {
   types: Set<string>
@@ -58,6 +70,11 @@ export class JobChangeStream {
   /** Bumped to make the running loop stop (on close, or to reopen with new types). */
   private generation = 0
   private resumeToken: ResumeToken | undefined
+  /**
+   * The token of an `invalidate` event: the next open starts after it (`startAfter`), because
+   * mongod refuses `resumeAfter` an invalidate token (manual, "Change Events: invalidate").
+   */
+  private startAfterToken: ResumeToken | undefined
   private fallbackReason: string | null = null
   /** Set when the driver saw the connection drop: the stream may have missed events meanwhile. */
   private connectionTrouble = false
@@ -111,7 +128,7 @@ export class JobChangeStream {
 
   /**
    * Stops the stream; `subscribe()` may start it again. Closing the cursor is enough: a getMore
-   * still waiting on the server (up to about a second) ends on its own and its loop exits, so
+   * still waiting on the server (up to `changeStreamAwaitMs`) ends on its own and its loop exits, so
    * close does not wait for it.
    */
   async close(): Promise<void> {
@@ -169,9 +186,19 @@ export class JobChangeStream {
         if (generation !== this.generation) return
         stream = this.collection.watch<JobDocument>(
           wakePipeline([...this.types]),
-          this.resumeToken === undefined
-            ? { maxAwaitTimeMS: this.awaitMs, comment: CHANGE_STREAM_COMMENT }
-            : { maxAwaitTimeMS: this.awaitMs, comment: CHANGE_STREAM_COMMENT, resumeAfter: this.resumeToken },
+          this.startAfterToken !== undefined
+            ? {
+                maxAwaitTimeMS: this.awaitMs,
+                comment: CHANGE_STREAM_COMMENT,
+                startAfter: this.startAfterToken,
+              }
+            : this.resumeToken === undefined
+              ? { maxAwaitTimeMS: this.awaitMs, comment: CHANGE_STREAM_COMMENT }
+              : {
+                  maxAwaitTimeMS: this.awaitMs,
+                  comment: CHANGE_STREAM_COMMENT,
+                  resumeAfter: this.resumeToken,
+                },
         )
         this.stream = stream
         this.connectionTrouble = false
@@ -181,6 +208,8 @@ export class JobChangeStream {
           if (announced || generation !== this.generation) return
           announced = true
           failedResumes = 0
+          // Open again after the invalidate: later reopens resume after what this stream saw.
+          this.startAfterToken = undefined
           this.broadcast(status)
           retryMs = STREAM_RETRY_INITIAL_MS
         }
@@ -191,15 +220,18 @@ export class JobChangeStream {
         announce(status)
         openStatus = { state: 'reconnected' }
         while (generation === this.generation) {
-          this.resumeToken = stream.resumeToken ?? this.resumeToken
-          // A dropped or renamed collection ends the stream (an invalidate event, or a cursor the
-          // server closed): reopen it like after an error, so the loop never spins on a dead cursor.
-          if (
-            (change as { operationType?: string } | null)?.operationType === 'invalidate' ||
-            stream.closed
-          ) {
-            throw new Error('the change stream was invalidated or closed by the server')
+          // A dropped or renamed collection ends the stream with an invalidate event: reopen
+          // after it (startAfter) and report `reconnected`, so a catch-up claim covers the jobs
+          // of the recreated collection.
+          const invalidate = change as { operationType?: string; _id?: ResumeToken } | null
+          if (invalidate?.operationType === 'invalidate') {
+            this.startAfterToken = invalidate._id ?? stream.resumeToken ?? undefined
+            this.resumeToken = undefined
+            throw new StreamInvalidated('the watched collection was dropped or renamed')
           }
+          this.resumeToken = stream.resumeToken ?? this.resumeToken
+          // A cursor the server closed: reopen it like after an error, so the loop never spins.
+          if (stream.closed) throw new Error('the change stream was closed by the server')
           if (change !== null) this.dispatch(change)
           if (this.connectionTrouble) {
             // The driver resumed by itself after a dropped connection; say so, so the runtime
@@ -216,10 +248,12 @@ export class JobChangeStream {
           return
         }
         openStatus = { state: 'reconnected' }
-        if (!announced && this.resumeToken !== undefined) failedResumes += 1
+        const resuming = this.resumeToken !== undefined || this.startAfterToken !== undefined
+        if (!announced && resuming && !(error instanceof StreamInvalidated)) failedResumes += 1
         const historyLost = error instanceof MongoServerError && HISTORY_LOST_CODES.has(Number(error.code))
         if (historyLost || failedResumes >= 2) {
           this.resumeToken = undefined
+          this.startAfterToken = undefined
           failedResumes = 0
         }
         await this.pause(retryMs)

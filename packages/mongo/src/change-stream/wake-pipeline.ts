@@ -8,7 +8,12 @@ import type { Document } from 'mongodb'
  * - inserts of pending jobs of the subscribed types (the insert event carries the full document);
  * - updates whose `$set` made `state` pending (retry, release, recovery, an operator's rerun).
  *   An update event carries only the changed fields, and a field set to the value it already had
- *   is not among them, so the job type is not reliably there: those wakes carry no type.
+ *   is not among them, so the job type is not reliably there: those wakes carry no type;
+ * - replacements of the document by a pending job of the subscribed types: mongod logs a pipeline
+ *   update as a replacement when that is smaller than the delta, and a change stream then reports
+ *   `replace` with the full document (jstests/core/.../pipeline_update_oplog.js);
+ * - `invalidate` (the collection was dropped or renamed), which ends the stream: mongod returns it
+ *   whatever the pipeline's `$match` says, and it is matched here too so no server filters it out.
  */
 export function wakePipeline(types: string[]): Document[] {
   return [
@@ -17,6 +22,8 @@ export function wakePipeline(types: string[]): Document[] {
         $or: [
           { operationType: 'insert', 'fullDocument.state': 'pending', 'fullDocument.type': { $in: types } },
           { operationType: 'update', 'updateDescription.updatedFields.state': 'pending' },
+          { operationType: 'replace', 'fullDocument.state': 'pending', 'fullDocument.type': { $in: types } },
+          { operationType: 'invalidate' },
         ],
       },
     },
@@ -33,7 +40,7 @@ export function wakePipeline(types: string[]): Document[] {
 
 /** A wake from one projected change event; `runAt` falls back to now when the event lacks it. */
 export function wakeFromChange(change: Document): PushWake {
-  if (change.operationType === 'insert') {
+  if (change.operationType === 'insert' || change.operationType === 'replace') {
     const runAt = change.fullDocument?.runAt
     return { type: change.fullDocument?.type, runAt: runAt instanceof Date ? runAt : new Date() }
   }

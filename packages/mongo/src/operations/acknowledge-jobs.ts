@@ -20,20 +20,29 @@ export async function acknowledgeJobs(
   const completes = completeWrites(context, params.complete, params.now, 'complete')
   const fails = failWrites(context, params.fail, params.now, 'fail')
   const releases = releaseWrites(context, params.release, params.now, 'release')
-  const outcome = await applyEndingWrites(
-    context,
-    [...completes, ...fails, ...releases],
-    commandComment('acknowledgeJobs'),
-  )
-  // Per write, not per id: each entry lands in exactly one list of its own kind.
+  const outcome = await applyEndingWrites(context, [...completes, ...fails, ...releases], {
+    comment: commandComment('acknowledgeJobs'),
+    now: params.now,
+  })
+  // Per write, not per id: each entry lands in exactly one list of its own kind. A write refused
+  // for size failed its job instead (DOCUMENT_TOO_LARGE): a completion or release of it is lost,
+  // a failure of it failed.
+  const tooLarge = new Set(outcome.tooLarge)
   const split = (writes: EndingWrite[]) => ({
     applied: writes.filter((write) => outcome.appliedWrites.has(write)).map((write) => write.id),
-    lost: writes.filter((write) => !outcome.appliedWrites.has(write)).map((write) => write.id),
+    lost: writes
+      .filter((write) => !outcome.appliedWrites.has(write) && !tooLarge.has(write.id))
+      .map((write) => write.id),
+    tooLarge: writes.filter((write) => tooLarge.has(write.id)).map((write) => write.id),
   })
+  const lostOrTooLarge = (writes: EndingWrite[]) => {
+    const { applied, lost, tooLarge: refused } = split(writes)
+    return { applied, lost: [...lost, ...refused] }
+  }
   const failed = split(fails)
   return {
-    complete: split(completes),
-    fail: splitFailResult(fails, failed.applied, failed.lost),
-    release: split(releases),
+    complete: lostOrTooLarge(completes),
+    fail: splitFailResult(fails, failed.applied, failed.lost, failed.tooLarge),
+    release: lostOrTooLarge(releases),
   }
 }

@@ -5,6 +5,7 @@ import { commandComment } from '../command-comment.js'
 import type { JobDocument } from '../job-document.js'
 import type { OperationContext } from '../operation-context.js'
 import { runBulkWrite } from './run-bulk-write.js'
+import { isOversizedStatement, tooLargeFailure } from './too-large-failure.js'
 
 /** One lease-ending write; its alternatives are mutually exclusive, so at most one matches. */
 export interface EndingWrite {
@@ -20,6 +21,15 @@ export interface EndingWrite {
   onDuplicate?: AnyBulkWriteOperation<JobDocument>[]
 }
 
+/** What became of a batch of lease-ending writes. */
+export interface EndingResult extends AckResult {
+  /**
+   * Refused because the job's document would grow past 16 MiB: each of these jobs was failed for
+   * good instead, with a `DOCUMENT_TOO_LARGE` error (see too-large-failure.ts).
+   */
+  tooLarge: string[]
+}
+
 /** A fresh id for one acknowledgement write. */
 export function newAckId(): string {
   return randomUUID()
@@ -30,17 +40,28 @@ export function newAckId(): string {
  * into applied and lost. Each job matches at most one of its alternatives, so a matched count
  * equal to the number of jobs means all applied (the common case: one round trip). Otherwise one
  * read of `lastAckId` tells which writes were applied.
+ *
+ * A write that would grow its job past 16 MiB (refused by the driver before sending, or by the
+ * server for that statement alone) never fails the batch: that job alone is failed with a clear
+ * error and reported in `tooLarge`; the others are acknowledged as usual.
  */
 export async function applyEndingWrites(
   context: OperationContext,
   writes: EndingWrite[],
-  comment: string,
-): Promise<AckResult & { appliedWrites: Set<EndingWrite> }> {
-  if (writes.length === 0) return { applied: [], lost: [], appliedWrites: new Set() }
-  const owners = writes.flatMap((write) => write.operations.map(() => write))
+  options: { comment: string; now: Date },
+): Promise<EndingResult & { appliedWrites: Set<EndingWrite> }> {
+  const { comment, now } = options
+  if (writes.length === 0) return { applied: [], lost: [], tooLarge: [], appliedWrites: new Set() }
+  const oversized = new Map<EndingWrite, string>()
+  for (const write of writes) {
+    if (write.operations.some(isOversizedStatement))
+      oversized.set(write, 'the update itself is 16 MiB or more')
+  }
+  const sent = writes.filter((write) => !oversized.has(write))
+  const owners = sent.flatMap((write) => write.operations.map(() => write))
   const outcome = await runBulkWrite(
     context.collection,
-    writes.flatMap((write) => write.operations),
+    sent.flatMap((write) => write.operations),
     { comment },
   )
   if (outcome.duplicates.size > 0) {
@@ -51,10 +72,28 @@ export async function applyEndingWrites(
     }
     outcome.matchedCount += (await runBulkWrite(context.collection, fallbacks, { comment })).matchedCount
   }
-  if (outcome.matchedCount === writes.length)
-    return { applied: writes.map((write) => write.id), lost: [], appliedWrites: new Set(writes) }
+  for (const [index, reason] of outcome.tooLarge) {
+    const owner = owners[index]
+    if (owner !== undefined) oversized.set(owner, reason)
+  }
+  const tooLargeAckIds = new Map<EndingWrite, string>()
+  if (oversized.size > 0) {
+    const failures = [...oversized].map(([write, reason]) => {
+      const ackId = newAckId()
+      tooLargeAckIds.set(write, ackId)
+      return tooLargeFailure(context, write.ref, ackId, now, reason)
+    })
+    await runBulkWrite(context.collection, failures, { comment })
+  }
+  if (oversized.size === 0 && outcome.matchedCount === writes.length)
+    return {
+      applied: writes.map((write) => write.id),
+      lost: [],
+      tooLarge: [],
+      appliedWrites: new Set(writes),
+    }
   const documents =
-    outcome.matchedCount === 0
+    outcome.matchedCount === 0 && oversized.size === 0
       ? []
       : await context.collection
           .find(
@@ -63,11 +102,18 @@ export async function applyEndingWrites(
           )
           .toArray()
   const ackIds = new Set(documents.map((document) => document.lastAckId))
-  const result = { applied: [] as string[], lost: [] as string[], appliedWrites: new Set<EndingWrite>() }
+  const result = {
+    applied: [] as string[],
+    lost: [] as string[],
+    tooLarge: [] as string[],
+    appliedWrites: new Set<EndingWrite>(),
+  }
   for (const write of writes) {
     if (ackIds.has(write.ackId)) {
       result.applied.push(write.id)
       result.appliedWrites.add(write)
+    } else if (tooLargeAckIds.has(write) && ackIds.has(tooLargeAckIds.get(write))) {
+      result.tooLarge.push(write.id)
     } else result.lost.push(write.id)
   }
   return result

@@ -17,8 +17,13 @@ export async function completeJobs(
 ): Promise<AckResult> {
   assertDate(params.now, 'now')
   const writes = completeWrites(context, params.jobs, params.now, 'jobs')
-  const { applied, lost } = await applyEndingWrites(context, writes, commandComment('completeJobs'))
-  return { applied, lost }
+  const ended = await applyEndingWrites(context, writes, {
+    comment: commandComment('completeJobs'),
+    now: params.now,
+  })
+  // A completion refused for size failed the job instead (with a DOCUMENT_TOO_LARGE error): the
+  // completion did not apply, so the worker hears `lost`, and the job's error says why.
+  return { applied: ended.applied, lost: [...ended.lost, ...ended.tooLarge] }
 }
 
 /** One lease-guarded write per completion; `acknowledgeJobs` sends them with other kinds. */

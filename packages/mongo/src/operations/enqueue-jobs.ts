@@ -10,6 +10,7 @@ import { commandComment } from '../command-comment.js'
 import { type JobDocument, newJobDocument } from '../job-document.js'
 import type { OperationContext } from '../operation-context.js'
 import { assertDate, assertDedupeScope, assertNonEmptyString } from '../validate.js'
+import { dedupePrecheckQuery } from './dedupe-key-query.js'
 import { runBulkWrite } from './run-bulk-write.js'
 
 /** Checks the fields that reach a query or an index, so no user value becomes an operator. */
@@ -79,7 +80,12 @@ export async function enqueueJobs(
   )
   if (documents.length === 0) return []
   const session = params.session as ClientSession | undefined
-  const write = session === undefined ? documents : await withoutKnownDuplicates(context, documents, session)
+  // A session outside a transaction is a plain session: duplicates are refused by the indexes and
+  // returned as null, as without one. Only a transaction needs the pre-check.
+  const inTransaction = session?.inTransaction?.() === true
+  const write = inTransaction
+    ? await withoutKnownDuplicates(context, documents, session as ClientSession)
+    : documents
 
   const outcome = await runBulkWrite(
     context.collection,
@@ -88,7 +94,7 @@ export async function enqueueJobs(
       .map((document) => ({ insertOne: { document } })),
     { comment: commandComment('enqueueJobs'), session },
   )
-  if (session !== undefined && outcome.duplicates.size > 0) {
+  if (inTransaction && outcome.duplicates.size > 0) {
     // The server has already aborted the caller's transaction: say so instead of returning null.
     throw new BackendError(
       'enqueueJobs',
@@ -122,10 +128,11 @@ async function withoutKnownDuplicates(
   const takenActive = new Set<string>()
   if (keys.length > 0) {
     const holders = await context.collection
-      .find(
-        { dedupeKey: { $in: keys }, state: { $in: ['pending', 'active'] } },
-        { projection: { dedupe: 1 }, session, comment: commandComment('enqueueJobs') },
-      )
+      .find(dedupePrecheckQuery(keys).filter, {
+        projection: { dedupe: 1 },
+        session,
+        comment: commandComment('enqueueJobs'),
+      })
       .toArray()
     for (const holder of holders) {
       if (typeof holder.dedupe?.pendingKey === 'string') takenPending.add(holder.dedupe.pendingKey)

@@ -2,6 +2,7 @@ import { type FailJob, type FailJobsParams, type FailResult, ValidationError } f
 import type { Document } from 'mongodb'
 import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
+import { cappedError } from '../size-caps.js'
 import { assertArray, assertDate, parseDedupeRef, parseLeaseRef } from '../validate.js'
 import { applyEndingWrites, type EndingWrite, newAckId } from './apply-ending-writes.js'
 import { dedupeGuard, returnToPendingSlots } from './ending-dedupe.js'
@@ -25,14 +26,25 @@ export interface FailWrite extends EndingWrite {
 export async function failJobs(context: OperationContext, params: FailJobsParams): Promise<FailResult> {
   assertDate(params.now, 'now')
   const writes = failWrites(context, params.jobs, params.now, 'jobs')
-  const acknowledged = await applyEndingWrites(context, writes, commandComment('failJobs'))
-  return splitFailResult(writes, acknowledged.applied, acknowledged.lost)
+  const acknowledged = await applyEndingWrites(context, writes, {
+    comment: commandComment('failJobs'),
+    now: params.now,
+  })
+  return splitFailResult(writes, acknowledged.applied, acknowledged.lost, acknowledged.tooLarge)
 }
 
-/** Sorts applied failures into retried and failed, by the outcome each write recorded. */
-export function splitFailResult(writes: FailWrite[], applied: string[], lost: string[]): FailResult {
+/**
+ * Sorts applied failures into retried and failed, by the outcome each write recorded. A failure
+ * refused for size (`tooLarge`) failed the job for good anyway, with a DOCUMENT_TOO_LARGE error.
+ */
+export function splitFailResult(
+  writes: FailWrite[],
+  applied: string[],
+  lost: string[],
+  tooLarge: string[] = [],
+): FailResult {
   const outcomeOf = new Map(writes.map((write) => [write.id, write.outcome]))
-  const result: FailResult = { retried: [], failed: [], lost: [...lost] }
+  const result: FailResult = { retried: [], failed: [...tooLarge], lost: [...lost] }
   for (const id of applied) result[outcomeOf.get(id) ?? 'failed'].push(id)
   return result
 }
@@ -54,18 +66,19 @@ export function failWrites(
     if (typeof job.error !== 'object' || job.error === null) {
       throw new ValidationError(`${path}.error`, 'must be a JobError object', job.error)
     }
+    const error = cappedError(job.error)
     const { set, push } = jobUpdatesModifier(job, context.options.maxLogEntries, path)
     const ackId = newAckId()
     const common: Document = {
       ...set,
-      lastError: job.error,
+      lastError: error,
       updatedAt: now,
       leaseToken: null,
       leaseExpiresAt: null,
       workerId: null,
       lastAckId: ackId,
     }
-    const pushed = { ...push, errors: { $each: [job.error], $slice: -context.options.maxErrorHistory } }
+    const pushed = { ...push, errors: { $each: [error], $slice: -context.options.maxErrorHistory } }
     const filter = {
       _id: ref._id,
       state: 'active' as const,

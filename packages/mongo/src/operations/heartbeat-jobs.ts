@@ -1,5 +1,5 @@
 import type { AckResult, HeartbeatJobsParams } from '@durabl/core'
-import type { AnyBulkWriteOperation } from 'mongodb'
+import type { AnyBulkWriteOperation, Document } from 'mongodb'
 import { commandComment } from '../command-comment.js'
 import type { JobDocument } from '../job-document.js'
 import type { OperationContext } from '../operation-context.js'
@@ -7,6 +7,7 @@ import { assertDate, assertPositiveFinite, parseLeaseRef } from '../validate.js'
 import { findHeldLeases } from './find-held-leases.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
 import { runBulkWrite } from './run-bulk-write.js'
+import { isOversizedStatement } from './too-large-failure.js'
 
 /**
  * Extends leases in one round trip: an unordered bulkWrite of updateOnes, each guarded by
@@ -25,16 +26,21 @@ export async function heartbeatJobs(
     const ref = parseLeaseRef(job, field)
     assertPositiveFinite(job.leaseMs, `${field}.leaseMs`)
     const { set, push } = jobUpdatesModifier(job, context.options.maxLogEntries, field)
-    const operation: AnyBulkWriteOperation<JobDocument> = {
+    const heartbeat = (updates: { set: Document; push: Document }): AnyBulkWriteOperation<JobDocument> => ({
       updateOne: {
         filter: { _id: ref._id, state: 'active', leaseToken: ref.leaseToken },
         update: updateDocument({
-          set: { ...set, leaseExpiresAt: new Date(now.getTime() + job.leaseMs), updatedAt: now },
-          push,
+          set: { ...updates.set, leaseExpiresAt: new Date(now.getTime() + job.leaseMs), updatedAt: now },
+          push: updates.push,
           inc: { rev: 1 },
         }),
       },
-    }
+    })
+    // Progress or logs of 16 MiB or more would make the driver refuse the whole batch: extend the
+    // lease without them. (A smaller write the server refuses for size only misses its match, and
+    // the read below finds the lease still held.)
+    const full = heartbeat({ set, push })
+    const operation = isOversizedStatement(full) ? heartbeat({ set: {}, push: {} }) : full
     return { id: job.id, ref, operation }
   })
   if (refs.length === 0) return { applied: [], lost: [] }

@@ -1,6 +1,7 @@
 import { type JobFilter, type JobState, type SelectJobsParams, ValidationError } from '@durabl/core'
 import type { Document } from 'mongodb'
 import { assertDate, assertJobState, assertNonEmptyString, parseJobIds } from '../validate.js'
+import { dedupeKeyCondition } from './dedupe-key-query.js'
 
 function oneOrMany<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value]
@@ -31,7 +32,8 @@ export function toMongoFilter(filter: JobFilter | undefined, field = 'filter'): 
   }
   if (filter.dedupeKey !== undefined) {
     assertNonEmptyString(filter.dedupeKey, `${field}.dedupeKey`)
-    query.dedupeKey = filter.dedupeKey
+    // States durabl_dedupe_key's partial filter so the planner may use the index.
+    query.dedupeKey = dedupeKeyCondition([filter.dedupeKey])
   }
   if (filter.finishedBefore !== undefined) {
     assertDate(filter.finishedBefore, `${field}.finishedBefore`)

@@ -1,10 +1,12 @@
 import { type JobUpdates, ValidationError } from '@durabl/core'
 import type { Document } from 'mongodb'
+import { cappedLogEntry } from '../size-caps.js'
 
 /**
  * The `$set` and `$push` parts that store what a worker accumulated (progress, log lines) along
  * with a lease-guarded write, so a heartbeat or an acknowledgement carries them in the same
- * round trip. Logs are capped with `$slice` to the newest `maxLogEntries`.
+ * round trip. Logs are capped with `$slice` to the newest `maxLogEntries`, each line's message
+ * to 4 KiB (see size-caps.ts).
  */
 export function jobUpdatesModifier(
   updates: JobUpdates,
@@ -17,7 +19,8 @@ export function jobUpdatesModifier(
   if (updates.logs !== undefined) {
     if (!Array.isArray(updates.logs))
       throw new ValidationError(`${field}.logs`, 'must be an array', updates.logs)
-    if (updates.logs.length > 0) push.logs = { $each: updates.logs, $slice: -maxLogEntries }
+    if (updates.logs.length > 0)
+      push.logs = { $each: updates.logs.map(cappedLogEntry), $slice: -maxLogEntries }
   }
   return { set, push }
 }

@@ -2,7 +2,9 @@ import { type RecoverExpiredLeasesParams, type RecoverResult, ValidationError } 
 import type { Document } from 'mongodb'
 import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
+import { cappedError } from '../size-caps.js'
 import { assertDate } from '../validate.js'
+import { leaseExpiryQuery } from './lease-expiry-query.js'
 import { reclaimQueuedSlots } from './reclaim-queued-slots.js'
 import { retentionDeadline } from './retention.js'
 
@@ -25,7 +27,7 @@ export async function recoverExpiredLeases(
     throw new ValidationError('error', 'must be a JobError without attempt', params.error)
   }
   const now = params.now
-  const expired = { state: 'active' as const, leaseExpiresAt: { $lt: now } }
+  const expired = leaseExpiryQuery(now).filter
   // Almost always nothing has expired: one indexed probe keeps an idle process at one command
   // per recovery interval instead of three.
   const anyExpired = await context.collection.findOne(expired, {
@@ -34,7 +36,10 @@ export async function recoverExpiredLeases(
   })
   if (anyExpired === null) return { recovered: 0, failed: 0 }
   const error = {
-    $mergeObjects: [{ $literal: { ...params.error, at: params.error.at ?? now } }, { attempt: '$attempts' }],
+    $mergeObjects: [
+      { $literal: { ...cappedError(params.error), at: params.error.at ?? now } },
+      { attempt: '$attempts' },
+    ],
   }
   const errors = {
     $slice: [{ $concatArrays: [{ $ifNull: ['$errors', []] }, [error]] }, -context.options.maxErrorHistory],

@@ -16,8 +16,12 @@ import { jobUpdatesModifier, updateDocument } from './job-updates.js'
 export async function releaseJobs(context: OperationContext, params: ReleaseJobsParams): Promise<AckResult> {
   assertDate(params.now, 'now')
   const writes = releaseWrites(context, params.jobs, params.now, 'jobs')
-  const { applied, lost } = await applyEndingWrites(context, writes, commandComment('releaseJobs'))
-  return { applied, lost }
+  const ended = await applyEndingWrites(context, writes, {
+    comment: commandComment('releaseJobs'),
+    now: params.now,
+  })
+  // A release refused for size failed the job instead (DOCUMENT_TOO_LARGE): it was not released.
+  return { applied: ended.applied, lost: [...ended.lost, ...ended.tooLarge] }
 }
 
 /** One lease-guarded write per release; `acknowledgeJobs` sends them with other kinds. */

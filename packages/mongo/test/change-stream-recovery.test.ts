@@ -1,0 +1,136 @@
+import type { PushStatus } from '@durabl/core'
+import { type Collection, type Document, type MongoClient, MongoServerError } from 'mongodb'
+import { describe, expect, it } from 'vitest'
+import { HISTORY_LOST_CODES, JobChangeStream } from '../src/change-stream/job-change-stream.js'
+import { wakeFromChange, wakePipeline } from '../src/change-stream/wake-pipeline.js'
+import type { JobDocument } from '../src/job-document.js'
+import { waitUntil } from './support/wait-until.js'
+
+// Unit level, with a fake driver stream: the in-process server does not yet emit drop/invalidate.
+// From the MongoDB manual ("Change Events: invalidate", "Resume a Change Stream"): dropping or
+// renaming the watched collection ends the stream with an `invalidate` event; `resumeAfter` that
+// event's token is refused, `startAfter` it opens a new stream. A resume point no longer in the
+// oplog fails with ChangeStreamHistoryLost (286) (older servers: ChangeStreamFatalError 280 or
+// CappedPositionLost 136), a token the server cannot use with InvalidResumeToken (260).
+
+interface FakeStreamScript {
+  /** What each tryNext does, in order; after the script, tryNext waits until close. */
+  steps: Array<{ change: Document } | { error: Error }>
+}
+
+function fakeCollection(scripts: FakeStreamScript[]) {
+  const opened: Document[] = []
+  const collection = {
+    watch(_pipeline: Document[], options: Document) {
+      opened.push(options)
+      const script = scripts.shift() ?? { steps: [] }
+      let closed = false
+      let release: (() => void) | null = null
+      const stream = {
+        resumeToken: undefined as Document | undefined,
+        get closed() {
+          return closed
+        },
+        once(_event: string, listener: () => void) {
+          queueMicrotask(listener)
+        },
+        async tryNext() {
+          const step = script.steps.shift()
+          if (step === undefined) {
+            await new Promise<void>((resolve) => {
+              release = resolve
+            })
+            return null
+          }
+          if ('error' in step) throw step.error
+          stream.resumeToken = step.change._id
+          return step.change
+        },
+        async close() {
+          closed = true
+          release?.()
+        },
+      }
+      return stream
+    },
+  }
+  return { collection: collection as unknown as Collection<JobDocument>, opened }
+}
+
+const client = { on: () => undefined, off: () => undefined } as unknown as MongoClient
+const replicaSet = async () => ({ changeStreams: true, transactions: true, sharded: false, reason: null })
+
+async function subscribe(collection: Collection<JobDocument>) {
+  const statuses: PushStatus[] = []
+  const stream = new JobChangeStream(collection, client, replicaSet, 1_000)
+  const subscription = await stream.subscribe({
+    types: ['job'],
+    onWake: () => undefined,
+    onStatus: (status) => statuses.push(status),
+  })
+  return { statuses, subscription }
+}
+
+describe('JobChangeStream recovery', () => {
+  it('after an invalidate event, opens again with startAfter its token and reports reconnected', async () => {
+    const invalidateToken = { _data: 'invalidate-token' }
+    const { collection, opened } = fakeCollection([
+      {
+        steps: [
+          {
+            change: {
+              _id: { _data: 'insert-token' },
+              operationType: 'insert',
+              fullDocument: { type: 'job' },
+            },
+          },
+          { change: { _id: invalidateToken, operationType: 'invalidate' } },
+        ],
+      },
+    ])
+    const { statuses, subscription } = await subscribe(collection)
+    await waitUntil(() => opened.length >= 2, 'the stream to open again')
+    expect(opened[1]?.startAfter).toEqual(invalidateToken)
+    expect(opened[1]?.resumeAfter).toBeUndefined()
+    await waitUntil(() => statuses.some((status) => status.state === 'reconnected'), 'reconnected')
+    expect(statuses[0]).toEqual({ state: 'connected' })
+    await subscription.close()
+  })
+
+  it.each([...HISTORY_LOST_CODES])('starts afresh after server error %i (history lost)', async (code) => {
+    const { collection, opened } = fakeCollection([
+      {
+        steps: [
+          { change: { _id: { _data: 'seen' }, operationType: 'insert', fullDocument: { type: 'job' } } },
+          { error: new MongoServerError({ message: `error ${code}`, errmsg: `error ${code}`, code }) },
+        ],
+      },
+    ])
+    const { statuses, subscription } = await subscribe(collection)
+    await waitUntil(() => opened.length >= 2, 'the stream to open again')
+    expect(opened[1]?.resumeAfter).toBeUndefined()
+    expect(opened[1]?.startAfter).toBeUndefined()
+    await waitUntil(() => statuses.some((status) => status.state === 'reconnected'), 'reconnected')
+    await subscription.close()
+  })
+
+  it('treats 260 InvalidResumeToken as history lost', () => {
+    expect([...HISTORY_LOST_CODES].sort()).toEqual([136, 260, 280, 286])
+  })
+})
+
+describe('wake pipeline', () => {
+  it('matches replace events of pending jobs and wakes with their type', () => {
+    const [stage] = wakePipeline(['job'])
+    expect(stage?.$match.$or).toContainEqual({
+      operationType: 'replace',
+      'fullDocument.state': 'pending',
+      'fullDocument.type': { $in: ['job'] },
+    })
+    const runAt = new Date('2040-01-01T00:00:00Z')
+    expect(wakeFromChange({ operationType: 'replace', fullDocument: { type: 'job', runAt } })).toEqual({
+      type: 'job',
+      runAt,
+    })
+  })
+})
