@@ -98,7 +98,10 @@ export interface Backend {
    */
   claimOrEnqueue(params: ClaimOrEnqueueParams): Promise<ClaimOrEnqueueResult>
 
-  /** Counts jobs per type and state in one read. */
+  /**
+   * Counts jobs per type and state. A backend keeps this cheap enough to scrape (MongoDB: index
+   * reads bounded by types and states, not by retained finished jobs; counts may be capped).
+   */
   getStats(params: GetStatsParams): Promise<QueueStats>
 
   /** One job by id, or null. */
