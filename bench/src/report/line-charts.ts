@@ -141,7 +141,7 @@ export function renderRoundTripSvg(results: BenchResults): string {
   ]
   const throughput: Panel = {
     title: 'Drain throughput, 1 process (dashed: c1)',
-    xLabel: 'added delay per command (ms)',
+    xLabel: 'round trip per command: ping p50 (ms)',
     yLabel: 'jobs per second (log scale)',
     yScale: 'log',
     series: runs.map((run) => {
@@ -153,14 +153,14 @@ export function renderRoundTripSvg(results: BenchResults): string {
         points: rows.flatMap((row) =>
           row.throughput
             .filter((entry) => `${entry.system}|${entry.concurrency}` === run && entry.jobsPerSecond > 0)
-            .map((entry) => ({ x: row.addedDelayMs, y: entry.jobsPerSecond, open: !entry.drained })),
+            .map((entry) => ({ x: row.pingP50Ms, y: entry.jobsPerSecond, open: !entry.drained })),
         ),
       }
     }),
   }
   const latency: Panel = {
     title: 'Push pickup latency p50 (idle queue)',
-    xLabel: 'added delay per command (ms)',
+    xLabel: 'round trip per command: ping p50 (ms)',
     yLabel: 'enqueue → handler start, ms',
     yScale: 'linear',
     series: systems.map((system) => ({
@@ -169,7 +169,7 @@ export function renderRoundTripSvg(results: BenchResults): string {
       points: rows.flatMap((row) =>
         row.latency
           .filter((entry) => entry.system === system && entry.samples > 0)
-          .map((entry) => ({ x: row.addedDelayMs, y: entry.p50Ms, open: entry.error !== undefined })),
+          .map((entry) => ({ x: row.pingP50Ms, y: entry.p50Ms, open: entry.error !== undefined })),
       ),
     })),
   }
