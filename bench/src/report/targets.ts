@@ -216,7 +216,7 @@ function memoryTarget(results: BenchResults): TargetResult {
     met: enough ? memory.flat : null,
     evidence: enough
       ? `${memory.samples.length} samples after a forced GC, every ${memory.sampleEveryJobs} jobs, ${memory.completed} jobs in ${memory.seconds} s`
-      : `only ${memory.completed} jobs ran (BENCH_MEMORY_JOBS): ${memory.flat ? 'flat' : 'not flat'} so far, not judged`,
+      : `only ${memory.completed} of ${TARGETS.memoryJobs} jobs ran (BENCH_MEMORY_JOBS, or the run hit its cap): ${memory.flat ? 'flat' : 'not flat'} so far, not judged`,
   }
 }
 
