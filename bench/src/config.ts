@@ -1,6 +1,18 @@
 /** Every scenario the harness knows, in the order it runs them. */
-export const SCENARIOS = ['cpu', 'enqueue', 'throughput', 'latency', 'commands', 'idle'] as const
+export const SCENARIOS = [
+  'cpu',
+  'enqueue',
+  'throughput',
+  'latency',
+  'commands',
+  'idle',
+  'round-trip',
+  'memory',
+] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
+
+/** What runs without BENCH_SCENARIOS: `memory` (100,000 jobs, minutes) is opt-in. */
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = SCENARIOS.filter((name) => name !== 'memory')
 
 /** The systems compared. */
 export const SYSTEMS = ['durabl', 'agenda', 'bullmq'] as const
@@ -40,6 +52,15 @@ export interface BenchConfig {
   idleWarmupMs: number
   /** Jobs processed with MemoryBackend for the CPU scenario. */
   cpuJobs: number
+  /** Reply delays the round-trip scenario adds to every command on the in-process server, in ms. */
+  roundTripDelaysMs: number[]
+  /** Jobs per round-trip throughput run (durabl and Agenda alike). */
+  roundTripJobs: number
+  /** Pickup-latency samples per system and delay in the round-trip scenario. */
+  roundTripLatencySamples: number
+  /** Jobs the memory scenario runs through one worker, and how often it samples the heap. */
+  memoryJobs: number
+  memorySampleEveryJobs: number
 }
 
 function integer(name: string, fallback: number): number {
@@ -52,9 +73,9 @@ function integer(name: string, fallback: number): number {
   return value
 }
 
-function list<T extends string>(name: string, allowed: readonly T[]): T[] {
+function list<T extends string>(name: string, allowed: readonly T[], fallback: readonly T[] = allowed): T[] {
   const raw = process.env[name]
-  if (raw === undefined || raw.trim() === '') return [...allowed]
+  if (raw === undefined || raw.trim() === '') return [...fallback]
   const picked = raw
     .split(',')
     .map((item) => item.trim())
@@ -81,13 +102,27 @@ function numbers(name: string, fallback: number[]): number[] {
   })
 }
 
+function delays(name: string, fallback: number[]): number[] {
+  const raw = process.env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  return raw.split(',').map((item) => {
+    const value = Number(item.trim())
+    if (item.trim() === '' || !Number.isFinite(value) || value < 0) {
+      throw new Error(
+        `${name} must be a comma-separated list of delays in ms (0 or more), got ${JSON.stringify(raw)}`,
+      )
+    }
+    return value
+  })
+}
+
 /** Reads BENCH_* variables; see BENCHMARKS.md for the list. */
 export function resolveBenchConfig(): BenchConfig {
   const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true'
   const jobs = integer('BENCH_JOBS', quick ? 300 : 3000)
   return {
     quick,
-    scenarios: list('BENCH_SCENARIOS', SCENARIOS),
+    scenarios: list('BENCH_SCENARIOS', SCENARIOS, DEFAULT_SCENARIOS),
     systems: list('BENCH_SYSTEMS', SYSTEMS),
     jobs,
     agendaJobs: integer('BENCH_AGENDA_JOBS', Math.max(100, Math.round(jobs / 3))),
@@ -104,5 +139,10 @@ export function resolveBenchConfig(): BenchConfig {
     idleWindowMs: integer('BENCH_IDLE_WINDOW_MS', quick ? 3_000 : 15_000),
     idleWarmupMs: integer('BENCH_IDLE_WARMUP_MS', quick ? 1_000 : 3_000),
     cpuJobs: integer('BENCH_CPU_JOBS', quick ? 2_000 : 20_000),
+    roundTripDelaysMs: delays('BENCH_RTT_DELAYS_MS', [0, 0.5, 2]),
+    roundTripJobs: integer('BENCH_RTT_JOBS', quick ? 300 : 1500),
+    roundTripLatencySamples: integer('BENCH_RTT_LATENCY_SAMPLES', quick ? 15 : 60),
+    memoryJobs: integer('BENCH_MEMORY_JOBS', quick ? 10_000 : 100_000),
+    memorySampleEveryJobs: integer('BENCH_MEMORY_SAMPLE_EVERY_JOBS', quick ? 500 : 2_500),
   }
 }

@@ -1,3 +1,4 @@
+import type { MongoServerFaults } from '@durabl/mongo-server'
 import type { MongoClient } from 'mongodb'
 import type { CommandMeter } from './command-meter.js'
 import type { BenchConfig, SystemName } from './config.js'
@@ -20,6 +21,8 @@ export interface BenchContext {
   uniqueName(prefix: string): string
   /** The systems this run compares (BullMQ only when Redis started). */
   systems: SystemName[]
+  /** The in-process server's fault injection (reply delays); null on any other target. */
+  faults: MongoServerFaults | null
 }
 
 let counter = 0

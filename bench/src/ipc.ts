@@ -24,6 +24,19 @@ export interface WorkerSpec {
   /** durabl and Agenda: the database holding the jobs. */
   dbName: string
   redis?: { host: string; port: number }
+  /**
+   * Count mode: every this many completed jobs (and once at go), force a full GC and report
+   * `process.memoryUsage()`. The worker is then forked with `--expose-gc`.
+   */
+  sampleMemoryEveryJobs?: number
+}
+
+/** One memory sample of a worker process, after a forced full GC. */
+export interface MemorySample {
+  completed: number
+  heapUsedBytes: number
+  rssBytes: number
+  externalBytes: number
 }
 
 export type ParentMessage = { kind: 'go' } | { kind: 'snapshot'; tag: string } | { kind: 'stop' }
@@ -40,6 +53,7 @@ export type WorkerMessage =
   | { kind: 'ready' }
   | { kind: 'progress'; completed: number }
   | { kind: 'started'; latencyMs: number }
+  | ({ kind: 'memory' } & MemorySample)
   | ({ kind: 'snapshot' } & WorkerSnapshot)
   | { kind: 'stopped' }
   | { kind: 'error'; message: string }

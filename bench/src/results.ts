@@ -69,6 +69,12 @@ export interface ThroughputResult {
   wholeRunByCommand: Record<string, number> | null
   /** Worker processes' CPU per job (user + system), microseconds. */
   workerCpuMicrosPerJob: number
+  /**
+   * The harness process's CPU per job between 10% and 90% of the run, microseconds. On the
+   * in-process server that is the server's cost of the workers' commands (claim, ack, push): the
+   * harness does nothing else while a run drains.
+   */
+  harnessCpuMicrosPerJob?: number
 }
 
 export interface LatencyResult {
@@ -104,6 +110,40 @@ export interface IdleResult {
   driverCommandsPerSecond: number
 }
 
+/** One added round-trip cost: durabl and Agenda side by side (scenario round-trip). */
+export interface RoundTripCostResult {
+  /** The reply delay added to every command (not monitoring hellos) on the in-process server. */
+  addedDelayMs: number
+  /** A `ping` round trip from the harness with that delay, on an otherwise idle server. */
+  pingP50Ms: number
+  throughput: Array<{
+    system: SystemName
+    concurrency: number
+    jobsPerSecond: number
+    drained: boolean
+    /** Worker-side commands per job, whole run (go → drained). */
+    commandsPerJob: number | null
+  }>
+  latency: LatencyResult[]
+}
+
+/** The memory of one worker process over a long run (scenario memory). */
+export interface MemoryResult {
+  jobs: number
+  completed: number
+  concurrency: number
+  seconds: number
+  /** Sampled after a forced full GC (`--expose-gc`), every `sampleEveryJobs` completed jobs. */
+  samples: Array<{ completed: number; heapUsedMiB: number; rssMiB: number; externalMiB: number }>
+  sampleEveryJobs: number
+  /** Least-squares slope of heapUsed over the second half of the samples, bytes per job. */
+  heapSlopeBytesPerJob: number
+  rssSlopeBytesPerJob: number
+  /** The judgement's threshold, bytes per job. */
+  thresholdBytesPerJob: number
+  flat: boolean
+}
+
 export interface TargetResult {
   name: string
   goal: string
@@ -131,6 +171,9 @@ export interface BenchResults {
   /** Sequential `ping` round trips from the harness to the MongoDB target: the unit latencies are made of. */
   roundTrip: { samples: number; p50Ms: number; p95Ms: number } | null
   idle: IdleResult[]
+  /** Absent in results written before the scenario existed. */
+  roundTripCost?: RoundTripCostResult[]
+  memory?: MemoryResult | null
   targets: TargetResult[]
   notes: string[]
 }

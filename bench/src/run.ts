@@ -12,6 +12,7 @@ import { CommandMeter } from './command-meter.js'
 import { type BenchConfig, resolveBenchConfig, type ScenarioName } from './config.js'
 import { type BenchContext, uniqueName } from './context.js'
 import { type RedisInstance, startRedis } from './redis-server.js'
+import { renderMemorySvg, renderRoundTripSvg } from './report/line-charts.js'
 import { renderMarkdown } from './report/markdown.js'
 import { renderThroughputSvg } from './report/svg.js'
 import { evaluateTargets } from './report/targets.js'
@@ -20,6 +21,8 @@ import { runCpuScenario } from './scenarios/cpu.js'
 import { runEnqueueScenario } from './scenarios/enqueue.js'
 import { runIdleScenario } from './scenarios/idle.js'
 import { runLatencyScenario } from './scenarios/latency.js'
+import { runMemoryScenario } from './scenarios/memory.js'
+import { runRoundTripScenario } from './scenarios/round-trip.js'
 import { runCommandsScenario, runThroughputScenario } from './scenarios/throughput.js'
 import { round } from './stats.js'
 import { agendaSettings } from './systems/agenda-worker.js'
@@ -47,6 +50,8 @@ const RUNNERS: Record<ScenarioName, (context: BenchContext) => Promise<void>> = 
   latency: runLatencyScenario,
   commands: runCommandsScenario,
   idle: runIdleScenario,
+  'round-trip': runRoundTripScenario,
+  memory: runMemoryScenario,
 }
 
 function log(line: string): void {
@@ -103,6 +108,13 @@ function settingsOf(config: BenchConfig): Record<string, unknown> {
     },
     idle: { warmupMs: config.idleWarmupMs, windowMs: config.idleWindowMs },
     cpuJobs: config.cpuJobs,
+    roundTrip: {
+      addedReplyDelaysMs: config.roundTripDelaysMs,
+      jobsPerRun: config.roundTripJobs,
+      latencySamples: config.roundTripLatencySamples,
+      concurrency: 16,
+    },
+    memory: { jobs: config.memoryJobs, sampleEveryJobs: config.memorySampleEveryJobs, concurrency: 16 },
   }
 }
 
@@ -179,6 +191,8 @@ async function main(): Promise<void> {
     latency: [],
     roundTrip: null,
     idle: [],
+    roundTripCost: [],
+    memory: null,
     targets: [],
     notes,
   }
@@ -202,6 +216,7 @@ async function main(): Promise<void> {
     log,
     uniqueName,
     systems,
+    faults: target.server?.faults ?? null,
   }
 
   try {
@@ -236,8 +251,17 @@ async function writeOutputs(results: BenchResults): Promise<void> {
   await writeFile(`${RESULTS_DIR}latest.json`, `${JSON.stringify(results, null, 2)}\n`)
   await writeFile(`${RESULTS_DIR}latest.md`, markdown)
   await writeFile(`${RESULTS_DIR}throughput.svg`, renderThroughputSvg(results))
+  const written = ['latest.md', 'latest.json', 'throughput.svg']
+  if ((results.roundTripCost ?? []).length > 0) {
+    await writeFile(`${RESULTS_DIR}round-trip.svg`, renderRoundTripSvg(results))
+    written.push('round-trip.svg')
+  }
+  if (results.memory) {
+    await writeFile(`${RESULTS_DIR}memory.svg`, renderMemorySvg(results))
+    written.push('memory.svg')
+  }
   log(`\n${markdown}`)
-  log(`written: ${RESULTS_DIR}latest.md, latest.json, throughput.svg`)
+  log(`written: ${RESULTS_DIR}${written.join(', ')}`)
 
   if (process.env.BENCH_UPDATE_DOCS !== '1') return
   const document = await readFile(BENCHMARKS_MD, 'utf8')
@@ -247,7 +271,7 @@ async function writeOutputs(results: BenchResults): Promise<void> {
     log(`BENCHMARKS.md has no ${RESULTS_START} … ${RESULTS_END} markers: not updated`)
     return
   }
-  const section = renderMarkdown(results, 'bench/results/throughput.svg')
+  const section = renderMarkdown(results, 'bench/results/')
     .replace(/^## /m, '### ')
     .replace(/^### (?!Results)/gm, '#### ')
   await writeFile(

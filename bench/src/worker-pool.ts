@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { ParentMessage, WorkerMessage, WorkerSnapshot, WorkerSpec } from './ipc.js'
+import type { MemorySample, ParentMessage, WorkerMessage, WorkerSnapshot, WorkerSpec } from './ipc.js'
 
 const WORKER_PATH = fileURLToPath(new URL('./worker.js', import.meta.url))
 const READY_TIMEOUT_MS = 30_000
@@ -22,6 +22,7 @@ export class WorkerPool {
   private readonly snapshotWaiters = new Map<string, Array<(snapshot: WorkerSnapshot) => void>>()
   private progressListener: ((total: number) => void) | null = null
   private latencyListener: ((latencyMs: number) => void) | null = null
+  private memoryListener: ((sample: MemorySample) => void) | null = null
   private failure: Error | null = null
 
   private constructor() {}
@@ -45,6 +46,10 @@ export class WorkerPool {
 
   onLatency(listener: ((latencyMs: number) => void) | null): void {
     this.latencyListener = listener
+  }
+
+  onMemory(listener: ((sample: MemorySample) => void) | null): void {
+    this.memoryListener = listener
   }
 
   go(): void {
@@ -126,6 +131,7 @@ export class WorkerPool {
     const child = fork(WORKER_PATH, [], {
       env: { ...process.env, BENCH_WORKER_SPEC: JSON.stringify(spec), BENCH_MONGO_URI: mongoUri },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      ...(spec.sampleMemoryEveryJobs === undefined ? {} : { execArgv: [...process.execArgv, '--expose-gc'] }),
     })
     const member: PoolMember = {
       child,
@@ -159,6 +165,11 @@ export class WorkerPool {
           case 'started':
             this.latencyListener?.(message.latencyMs)
             return
+          case 'memory': {
+            const { kind: _kind, ...sample } = message
+            this.memoryListener?.(sample)
+            return
+          }
           case 'snapshot': {
             const waiters = this.snapshotWaiters.get(message.tag)
             const waiter = waiters?.shift()

@@ -21,12 +21,32 @@ async function main(): Promise<void> {
   const uri = process.env.BENCH_MONGO_URI ?? ''
 
   let completed = 0
+  const sampleEvery = spec.sampleMemoryEveryJobs
+  let nextSampleAt = sampleEvery ?? Number.POSITIVE_INFINITY
+  const sampleMemory = () => {
+    const collect = (globalThis as { gc?: () => void }).gc
+    if (collect === undefined) throw new Error('memory sampling needs node --expose-gc')
+    collect()
+    const usage = process.memoryUsage()
+    send({
+      kind: 'memory',
+      completed,
+      heapUsedBytes: usage.heapUsed,
+      rssBytes: usage.rss,
+      externalBytes: usage.external,
+    })
+  }
   // Progress is reported at most once per event-loop turn: one IPC message per job would cost
   // more than the jobs themselves.
   let progressScheduled = false
   const callbacks: WorkerCallbacks = {
     completed: () => {
       completed += 1
+      if (completed >= nextSampleAt && sampleEvery !== undefined) {
+        nextSampleAt += sampleEvery
+        // Outside the queue's event handler, so the sample sees no half-finished job.
+        setImmediate(sampleMemory)
+      }
       if (progressScheduled) return
       progressScheduled = true
       setImmediate(() => {
@@ -57,6 +77,7 @@ async function main(): Promise<void> {
         case 'go':
           completed = 0
           cpuAtGo = process.cpuUsage()
+          if (sampleEvery !== undefined) sampleMemory()
           await system.go()
           return
         case 'snapshot': {

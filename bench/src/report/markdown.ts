@@ -1,16 +1,8 @@
 import { COMMAND_CATEGORIES } from '../command-meter.js'
 import type { BenchResults, ThroughputResult } from '../results.js'
+import { memorySection, roundTripSection, scaleOutSection } from './markdown-sections.js'
+import { table } from './table.js'
 import { topCommands } from './targets.js'
-
-function table(header: string[], rows: Array<Array<string | number | null>>): string {
-  const cell = (value: string | number | null) =>
-    value === null ? 'n/a' : String(value).replace(/\|/g, '\\|')
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
-  ].join('\n')
-}
 
 function status(met: boolean | null): string {
   if (met === null) return '— not measured'
@@ -91,7 +83,7 @@ function meanRoundTrips(byCommand: Record<string, number> | null): string {
 }
 
 /** The report as Markdown: printed, written to results/latest.md and embedded in BENCHMARKS.md. */
-export function renderMarkdown(results: BenchResults, chartPath = 'throughput.svg'): string {
+export function renderMarkdown(results: BenchResults, chartDir = ''): string {
   const caveat = `> **Target: ${results.target.kind}** (${results.target.uri}). ${results.target.caveat}`
   const parts: string[] = []
   parts.push(
@@ -131,7 +123,7 @@ export function renderMarkdown(results: BenchResults, chartPath = 'throughput.sv
     parts.push(
       'Each run enqueues the jobs first, then forks the worker processes (each its own connection) and times ' +
         'the drain. `cmds/job`: worker-side MongoDB commands per job between 10% and 90% of the run. ' +
-        `![throughput against concurrency](${chartPath})`,
+        `![throughput against concurrency](${chartDir}throughput.svg)`,
     )
     parts.push('### MongoDB commands per job, worker side (by purpose)')
     parts.push(caveat)
@@ -143,6 +135,10 @@ export function renderMarkdown(results: BenchResults, chartPath = 'throughput.sv
     )
     parts.push(commandsTable(results))
   }
+
+  parts.push(...scaleOutSection(results, caveat))
+  parts.push(...roundTripSection(results, chartDir))
+  parts.push(...memorySection(results, chartDir))
 
   if (results.enqueue.length > 0) {
     parts.push('### Enqueue throughput (from one process)')

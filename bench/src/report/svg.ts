@@ -3,13 +3,13 @@ import type { BenchResults, ThroughputResult } from '../results.js'
 const WIDTH = 760
 const HEIGHT = 460
 const MARGIN = { top: 70, right: 200, bottom: 60, left: 80 }
-const COLORS: Record<string, string> = { durabl: '#2563eb', agenda: '#16a34a', bullmq: '#dc2626' }
+export const COLORS: Record<string, string> = { durabl: '#2563eb', agenda: '#16a34a', bullmq: '#dc2626' }
 
-function escapeXml(text: string): string {
+export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
-function formatRate(value: number): string {
+export function formatRate(value: number): string {
   if (value >= 1000) return `${Number((value / 1000).toFixed(value >= 10_000 ? 0 : 1))}k`
   return String(Number(value.toFixed(value >= 10 ? 0 : 1)))
 }
@@ -111,9 +111,14 @@ export function renderThroughputSvg(results: BenchResults): string {
 }
 
 function wrap(elements: string[]): string {
+  return wrapSvg(elements, WIDTH, HEIGHT)
+}
+
+/** A complete SVG document of `width` × `height` around `elements`. */
+export function wrapSvg(elements: string[], width: number, height: number): string {
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
     ...elements.map((element) => `  ${element}`),
     '</svg>',
     '',

@@ -7,7 +7,7 @@ import { WorkerPool } from '../worker-pool.js'
 
 const WARM_UP_JOBS = 3
 
-interface LatencyPlan {
+export interface LatencyPlan {
   system: SystemName
   delivery: 'push' | 'poll'
   setting: string
@@ -35,7 +35,7 @@ function summarize(plan: LatencyPlan, latencies: number[]): LatencyResult {
   }
 }
 
-async function measure(context: BenchContext, plan: LatencyPlan): Promise<LatencyResult> {
+export async function measureLatency(context: BenchContext, plan: LatencyPlan): Promise<LatencyResult> {
   const { config } = context
   const name = context.uniqueName(`lat_${plan.system}`)
   const producer = await openProducer(context, plan.system, name)
@@ -84,25 +84,57 @@ async function measure(context: BenchContext, plan: LatencyPlan): Promise<Latenc
   }
 }
 
+/** The push pickup-latency run of durabl (change stream) or Agenda (its change-stream channel). */
+export function pushLatencyPlan(
+  context: BenchContext,
+  system: 'durabl' | 'agenda',
+  samples: number,
+): LatencyPlan {
+  const { config } = context
+  return system === 'durabl'
+    ? {
+        system: 'durabl',
+        delivery: 'push',
+        setting: 'change stream (default poll interval while push is live: 60 s)',
+        push: true,
+        samples,
+        jitterMs: config.latencyGapMs,
+        timeoutMs: 10_000,
+      }
+    : {
+        system: 'agenda',
+        delivery: 'push',
+        setting: `MongoChangeStreamNotificationChannel, processEvery: ${config.agendaProcessEveryMs} ms`,
+        push: true,
+        samples,
+        jitterMs: config.latencyGapMs,
+        timeoutMs: config.agendaProcessEveryMs * 3 + 5_000,
+      }
+}
+
+/** Sequential `ping` round trips from the harness: p50 and p95 in ms. */
+export async function measurePing(
+  context: BenchContext,
+  samples: number,
+): Promise<{ samples: number; p50Ms: number; p95Ms: number }> {
+  const pings: number[] = []
+  const admin = context.client.db('admin')
+  for (let index = 0; index < samples + 5; index += 1) {
+    const startedAt = performance.now()
+    await admin.command({ ping: 1 })
+    if (index >= 5) pings.push(performance.now() - startedAt)
+  }
+  pings.sort((left, right) => left - right)
+  return { samples: pings.length, p50Ms: round(quantile(pings, 0.5)), p95Ms: round(quantile(pings, 0.95)) }
+}
+
 /**
  * Scenario 3: pickup latency, enqueue → handler start, one job at a time with the queue idle in
  * between, measured on a clock shared by the harness and the worker process.
  */
 export async function runLatencyScenario(context: BenchContext): Promise<void> {
   const { config } = context
-  const pings: number[] = []
-  const admin = context.client.db('admin')
-  for (let index = 0; index < 105; index += 1) {
-    const startedAt = performance.now()
-    await admin.command({ ping: 1 })
-    if (index >= 5) pings.push(performance.now() - startedAt)
-  }
-  pings.sort((left, right) => left - right)
-  context.results.roundTrip = {
-    samples: pings.length,
-    p50Ms: round(quantile(pings, 0.5)),
-    p95Ms: round(quantile(pings, 0.95)),
-  }
+  context.results.roundTrip = await measurePing(context, 100)
   context.log(
     `round trip (ping from the harness): p50 ${context.results.roundTrip.p50Ms} ms, p95 ${context.results.roundTrip.p95Ms} ms`,
   )
@@ -112,15 +144,7 @@ export async function runLatencyScenario(context: BenchContext): Promise<void> {
   const pollSamples = config.pollLatencySamples
   const gap = config.latencyGapMs
   if (context.systems.includes('durabl')) {
-    plans.push({
-      system: 'durabl',
-      delivery: 'push',
-      setting: 'change stream (default poll interval while push is live: 60 s)',
-      push: true,
-      samples: pushSamples,
-      jitterMs: gap,
-      timeoutMs: 10_000,
-    })
+    plans.push(pushLatencyPlan(context, 'durabl', pushSamples))
     plans.push({
       system: 'durabl',
       delivery: 'poll',
@@ -142,15 +166,7 @@ export async function runLatencyScenario(context: BenchContext): Promise<void> {
       jitterMs: config.agendaProcessEveryMs,
       timeoutMs: config.agendaProcessEveryMs * 3 + 5_000,
     })
-    plans.push({
-      system: 'agenda',
-      delivery: 'push',
-      setting: `MongoChangeStreamNotificationChannel, processEvery: ${config.agendaProcessEveryMs} ms`,
-      push: true,
-      samples: pushSamples,
-      jitterMs: gap,
-      timeoutMs: config.agendaProcessEveryMs * 3 + 5_000,
-    })
+    plans.push(pushLatencyPlan(context, 'agenda', pushSamples))
   }
   if (context.systems.includes('bullmq')) {
     plans.push({
@@ -164,7 +180,7 @@ export async function runLatencyScenario(context: BenchContext): Promise<void> {
     })
   }
   for (const plan of plans) {
-    const result = await measure(context, plan)
+    const result = await measureLatency(context, plan)
     context.results.latency.push(result)
     context.log(
       `latency ${plan.system} ${plan.delivery} (${plan.setting}): p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms over ${result.samples}${result.error ? ` — ERROR ${result.error}` : ''}`,

@@ -24,8 +24,9 @@ export async function runThroughputScenario(context: BenchContext): Promise<void
 }
 
 /**
- * Scenario 4 on its own (when the throughput matrix was not run): the runs that give worker-side
- * commands per job at concurrency 16 and 64, for the MongoDB queues.
+ * Scenario 4 on its own (when the throughput matrix was not run): the runs the targets need —
+ * worker-side commands per job at concurrency 1, 16 and 64, 4 processes against 1 at c16 (scale
+ * out), and Agenda at c16 for the ratio.
  */
 export async function runCommandsScenario(context: BenchContext): Promise<void> {
   const { config } = context
@@ -35,6 +36,7 @@ export async function runCommandsScenario(context: BenchContext): Promise<void> 
         entry.system === system && entry.instances === instances && entry.concurrency === concurrency,
     )
   const plan: Array<{ system: 'durabl' | 'agenda'; instances: number; concurrency: number }> = [
+    { system: 'durabl', instances: 1, concurrency: 1 },
     { system: 'durabl', instances: 1, concurrency: 16 },
     { system: 'durabl', instances: 1, concurrency: 64 },
     { system: 'durabl', instances: 4, concurrency: 16 },
