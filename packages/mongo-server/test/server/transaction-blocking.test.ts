@@ -1,19 +1,10 @@
-import { type ClientSession, type Db, MongoServerError } from 'mongodb'
-import { afterEach, describe, expect, it } from 'vitest'
+import { type Db, MongoServerError } from 'mongodb'
+import { describe, expect, it } from 'vitest'
 import { useMongo } from '../../src/harness.js'
+import { sessionStarter } from './transaction-support.js'
 
 const mongo = await useMongo()
-const sessions: ClientSession[] = []
-
-function startSession(): ClientSession {
-  const session = mongo.client().startSession()
-  sessions.push(session)
-  return session
-}
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.endSession().catch(() => undefined)))
-})
+const startSession = sessionStarter(mongo)
 
 /** Tracks a promise's settlement without awaiting it. */
 function track<T>(promise: Promise<T>): { settled: () => boolean; result: Promise<T | unknown> } {

@@ -1,28 +1,10 @@
-import { type ClientSession, MongoServerError, MongoWriteConcernError } from 'mongodb'
-import { afterEach, describe, expect, it } from 'vitest'
+import { MongoWriteConcernError } from 'mongodb'
+import { describe, expect, it } from 'vitest'
 import { useMongo } from '../../src/harness.js'
+import { failure, sessionStarter } from './transaction-support.js'
 
 const mongo = await useMongo()
-const sessions: ClientSession[] = []
-
-function startSession(): ClientSession {
-  const session = mongo.client().startSession()
-  sessions.push(session)
-  return session
-}
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.endSession().catch(() => undefined)))
-})
-
-async function failure(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(MongoServerError)
-  return error as MongoServerError
-}
+const startSession = sessionStarter(mongo)
 
 // mongod: inside a transaction a failed write is reported in writeErrors with ok: 1 (no error
 // label), the batch stops at the first error even when unordered, and the transaction is
