@@ -71,7 +71,7 @@ function targetCaveat(kind: string): string {
   switch (kind) {
     case 'in-process':
       return (
-        'Numbers on the in-process server (the TypeScript wire-protocol server of @durabl/testing, running in the ' +
+        'Numbers on the in-process server (the TypeScript wire-protocol server of @durabl/mongo-server, running in the ' +
         'harness process on the same cores) measure the client side and the round trips, not MongoDB. Command ' +
         'counts are exact; rates and latencies are not what a mongod would give.'
       )
