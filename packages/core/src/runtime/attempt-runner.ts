@@ -9,7 +9,7 @@ import { UnrecoverableError } from '../errors/unrecoverable-error.js'
 import { ValidationError } from '../errors/validation-error.js'
 import type { AttemptOutcome, JobQueueHooks } from '../hooks.js'
 import type { Job, JobError } from '../job.js'
-import type { BackoffOption } from '../options.js'
+import { type BackoffOption, MAXIMUMS } from '../options.js'
 import { redactError, redactSecrets } from '../redaction/redact-secrets.js'
 import { validatePayload } from '../validation/validate-payload.js'
 import type { AckBatcher } from './ack-batcher.js'
@@ -218,7 +218,11 @@ export class AttemptRunner {
           // The end state is decided here, under the lease: the claim returned the attempts made
           // (this one included) and the cap, so the backend writes it without reading the job.
           const lastAttempt = decision.fatal || job.attempts >= job.maxAttempts
-          const retryAt = lastAttempt ? null : new Date(now.getTime() + this.#retryDelayMs(attempt, error))
+          // Capped at the latest Date: a backoff of "effectively never" (MAX_SAFE_INTEGER) must still
+          // be a valid end state, or the write would be refused and hold up the acks batched with it.
+          const retryAt = lastAttempt
+            ? null
+            : new Date(Math.min(now.getTime() + this.#retryDelayMs(attempt, error), MAXIMUMS.dateMs))
           const jobError = toJobError(error, job.attempts, decision.fatal, now)
           const result = await acks.fail({ ...lease, ...dedupe, error: jobError, retryAt })
           if (result === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())

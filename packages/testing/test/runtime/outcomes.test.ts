@@ -46,6 +46,29 @@ describe('attempt outcomes', () => {
     expect(events.of('job:completed')).toHaveLength(1)
   })
 
+  it('retries "effectively never" at the latest Date, and the acks batched with it still land', async () => {
+    setUp()
+    // A backoff of MAX_SAFE_INTEGER ms would be an Invalid Date; the backend would refuse the write
+    // and the acknowledgement batch carrying it would be retried forever.
+    queue.process(
+      'never-again',
+      async () => {
+        throw new Error('not now')
+      },
+      { backoff: () => Number.MAX_SAFE_INTEGER },
+    )
+    queue.process('fine', async () => 'ok')
+    await queue.startup()
+    const never = (await queue.enqueue('never-again', {}))!
+    const fine = (await queue.enqueue('fine', {}))!
+    await advanceUntil(
+      clock,
+      async () => (await stateOf(never)) === 'pending' && (await stateOf(fine)) === 'completed',
+      { what: 'the failure and the completion to be written' },
+    )
+    expect((await backend.getJob({ id: never }))?.runAt.getTime()).toBe(8_640_000_000_000_000)
+  })
+
   it('fails a job for good once maxAttempts is used', async () => {
     setUp()
     queue.process('always-fails', async () => {
