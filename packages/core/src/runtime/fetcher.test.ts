@@ -132,6 +132,22 @@ describe('Fetcher', () => {
     expect(backend.claimJobs).toHaveBeenCalledTimes(3)
   })
 
+  it("asks for the next due time from the claim's own now, not the time the claim came back", async () => {
+    // A job that falls due during the claim's round trip was not claimed; asked "after the reply",
+    // it would be skipped and wait for the poll.
+    const { backend, clock, fetcher } = setUp({ pollIntervalMs: 3_600_000 })
+    const claimedAt = clock.now()
+    let reply: (jobs: Job[]) => void = () => {}
+    backend.claimJobs.mockImplementationOnce(() => new Promise<Job[]>((resolve) => (reply = resolve)))
+    fetcher.start()
+    await flushTurns()
+    await clock.advance(5) // the claim's round trip
+    reply([])
+    await flushTurns()
+    expect(backend.claimJobs.mock.calls[0]?.[0].now).toEqual(claimedAt)
+    expect(backend.nextDueAt.mock.calls[0]?.[0].now).toEqual(claimedAt)
+  })
+
   it('after a short claim, asks when the next delayed job falls due and claims at that time', async () => {
     const { backend, clock, fetcher } = setUp({ pollIntervalMs: 3_600_000 })
     const dueAt = new Date(clock.now().getTime() + 500)

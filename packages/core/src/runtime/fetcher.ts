@@ -62,6 +62,8 @@ export class Fetcher {
   #nextDueInFlight: Promise<void> | null = null
   /** A short claim finished while a read was in flight: read once more after it. */
   #nextDueAgain = false
+  /** The earliest claim time a `nextDueAt` read still owes an answer for. */
+  #nextDueFrom: Date | null = null
   #claimAgain = false
   #immediateScheduled = false
   #pollTimer: ClockTimer | null = null
@@ -204,8 +206,10 @@ export class Fetcher {
   async #runClaim(plan: { types: ClaimTypeLimit[]; limit: number }): Promise<void> {
     const { backend, clock, workerId } = this.#params
     let jobs: Job[]
+    let claimedAt: Date
     try {
-      jobs = await backend.claimJobs({ types: plan.types, limit: plan.limit, workerId, now: clock.now() })
+      claimedAt = clock.now()
+      jobs = await backend.claimJobs({ types: plan.types, limit: plan.limit, workerId, now: claimedAt })
     } catch (error) {
       this.#consecutiveFailures++
       this.#params.onError(normalizeError(error), 'claimJobs')
@@ -233,7 +237,7 @@ export class Fetcher {
     for (const job of jobs) this.#params.startJob(job)
     // A short claim took every due job: learn when the next delayed one falls due, since no push
     // wake-up may ever announce it (written before the stream opened, or before a restart).
-    if (!full) this.#learnNextDue()
+    if (!full) this.#learnNextDue(claimedAt)
     this.#armPoll()
     // Slots may have freed while the claim was in flight: claim for them now.
     if (full && this.#freeSlots() > 0) this.#claimAgain = true
@@ -244,28 +248,34 @@ export class Fetcher {
    * the claims (a claim never waits for it); one read at a time, and short claims that finish
    * meanwhile make one more read after it, so no write that preceded a claim is missed.
    */
-  #learnNextDue(): void {
+  #learnNextDue(claimedAt: Date): void {
     if (this.#stopped) return
+    // Asked from the claim's own `now`, not the read's: a job that fell due during the claim's
+    // round trip was neither claimed nor would be "after now", and would wait for the poll.
+    if (this.#nextDueFrom === null || claimedAt.getTime() < this.#nextDueFrom.getTime())
+      this.#nextDueFrom = claimedAt
     if (this.#nextDueInFlight !== null) {
       this.#nextDueAgain = true
       return
     }
-    this.#nextDueInFlight = this.#readNextDue().finally(() => {
+    const from = this.#nextDueFrom
+    this.#nextDueFrom = null
+    this.#nextDueInFlight = this.#readNextDue(from).finally(() => {
       this.#nextDueInFlight = null
-      if (this.#nextDueAgain) {
+      if (this.#nextDueAgain && this.#nextDueFrom !== null) {
         this.#nextDueAgain = false
-        this.#learnNextDue()
+        this.#learnNextDue(this.#nextDueFrom)
       }
     })
   }
 
-  async #readNextDue(): Promise<void> {
-    const { backend, clock } = this.#params
+  async #readNextDue(from: Date): Promise<void> {
+    const { backend } = this.#params
     const types = this.#params.types().map((entry) => entry.type)
     if (types.length === 0) return
     let nextDueAt: Date | null
     try {
-      nextDueAt = await backend.nextDueAt({ types, now: clock.now() })
+      nextDueAt = await backend.nextDueAt({ types, now: from })
     } catch (error) {
       // Not worth a retry: the poll interval still finds the job, only later.
       this.#params.onError(normalizeError(error), 'nextDueAt')
