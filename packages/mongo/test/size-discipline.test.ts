@@ -13,10 +13,10 @@ const T0 = Date.parse('2040-01-01T00:00:00Z')
 const at = (offsetMs: number) => new Date(T0 + offsetMs)
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8')
 
-async function claimedJobs(count: number) {
+async function claimedJobs(count: number, data: unknown = {}) {
   const backend = new MongoBackend({ db: await mongo.db(), useChangeStreams: false })
   await backend.startup()
-  await backend.enqueueJobs({ jobs: Array.from({ length: count }, () => newJob()), now: at(0) })
+  await backend.enqueueJobs({ jobs: Array.from({ length: count }, () => newJob({ data })), now: at(0) })
   const claimed = await backend.claimJobs({
     types: [{ type: 'job', limit: count, leaseMs: 60_000 }],
     limit: count,
@@ -86,6 +86,23 @@ describe('size discipline', () => {
 })
 
 describe('size discipline: heartbeats', () => {
+  it('a heartbeat the server refuses for size (17419) still extends the lease, and is applied', async () => {
+    // mongod refuses an update that would grow a document past 16 MiB with 17419 (manual, "MongoDB
+    // Limits and Thresholds"); the statement alone fails. Progress of 9 MiB on a job that already
+    // holds 8 MiB of data is under the driver's own limit, so only the server can refuse it.
+    const { backend, leases } = await claimedJobs(1, 'd'.repeat(8 * 1024 * 1024))
+    const [lease] = leases
+    if (!lease) throw new Error('expected one claimed job')
+    const result = await backend.heartbeatJobs({
+      jobs: [{ ...lease, leaseMs: 60_000, progress: 'p'.repeat(9 * 1024 * 1024) }],
+      now: at(1),
+    })
+    expect(result).toEqual({ applied: [lease.id], lost: [] })
+    const job = await backend.getJob({ id: lease.id })
+    expect(job?.leaseExpiresAt?.getTime()).toBe(at(1).getTime() + 60_000)
+    expect(job?.progress).toBeNull()
+  })
+
   it('a heartbeat with oversized progress keeps the lease, without the progress, and the batch applies', async () => {
     const { backend, leases } = await claimedJobs(2)
     const [first, second] = leases

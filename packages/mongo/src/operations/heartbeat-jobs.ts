@@ -37,21 +37,28 @@ export async function heartbeatJobs(
       },
     })
     // Progress or logs of 16 MiB or more would make the driver refuse the whole batch: extend the
-    // lease without them. (A smaller write the server refuses for size only misses its match, and
-    // the read below finds the lease still held.)
+    // lease without them.
     const full = heartbeat({ set, push })
-    const operation = isOversizedStatement(full) ? heartbeat({ set: {}, push: {} }) : full
-    return { id: job.id, ref, operation }
+    const bare = heartbeat({ set: {}, push: {} })
+    return { id: job.id, ref, operation: isOversizedStatement(full) ? bare : full, bare }
   })
   if (refs.length === 0) return { applied: [], lost: [] }
+  const comment = commandComment('heartbeatJobs')
   const outcome = await runBulkWrite(
     context.collection,
     refs.map((entry) => entry.operation),
-    { comment: commandComment('heartbeatJobs') },
+    { comment },
   )
-  if (outcome.matchedCount === refs.length) return { applied: refs.map((entry) => entry.id), lost: [] }
+  let matchedCount = outcome.matchedCount
+  if (outcome.tooLarge.size > 0) {
+    // The server refused these for size (the progress or logs would grow the job past 16 MiB):
+    // the lease still needs extending, so send those heartbeats again without their updates.
+    const refused = [...outcome.tooLarge.keys()].flatMap((index) => refs[index]?.bare ?? [])
+    matchedCount += (await runBulkWrite(context.collection, refused, { comment })).matchedCount
+  }
+  if (matchedCount === refs.length) return { applied: refs.map((entry) => entry.id), lost: [] }
   const held =
-    outcome.matchedCount === 0
+    matchedCount === 0
       ? new Map<string, string | null>()
       : await findHeldLeases(
           context,
