@@ -114,6 +114,28 @@ describe('JobChangeStream recovery', () => {
     await subscription.close()
   })
 
+  it('backs off when every stream opens and then fails on its first fetch', async () => {
+    // A stream whose aggregate succeeds but whose first getMore fails, again and again, must not
+    // reconnect (and make the runtime claim to catch up) every 100 ms.
+    const failing = () => ({ steps: [{ error: new Error('getMore failed') }] })
+    const { collection, opened } = fakeCollection([failing(), failing(), failing(), failing()])
+    const pauses: number[] = []
+    const stream = new JobChangeStream(collection, client, replicaSet, 1_000)
+    Object.assign(stream, {
+      pause: async (delayMs: number) => {
+        pauses.push(delayMs)
+      },
+    })
+    const subscription = await stream.subscribe({
+      types: ['job'],
+      onWake: () => undefined,
+      onStatus: () => {},
+    })
+    await waitUntil(() => opened.length >= 5, 'five opens')
+    await subscription.close()
+    expect(pauses.slice(0, 4)).toEqual([100, 200, 400, 800])
+  })
+
   it('treats 260 InvalidResumeToken as history lost', () => {
     expect([...HISTORY_LOST_CODES].sort()).toEqual([136, 260, 280, 286])
   })

@@ -211,13 +211,15 @@ export class JobChangeStream {
           // Open again after the invalidate: later reopens resume after what this stream saw.
           this.startAfterToken = undefined
           this.broadcast(status)
-          retryMs = STREAM_RETRY_INITIAL_MS
         }
         const status = openStatus
         stream.once('resumeTokenChanged', () => announce(status))
         let change = await stream.tryNext()
         if (generation !== this.generation) return
         announce(status)
+        // Only a stream that answered a getMore resets the backoff: one that opens and then fails
+        // on its first fetch, again and again, must not reconnect (and broadcast) every 100 ms.
+        retryMs = STREAM_RETRY_INITIAL_MS
         openStatus = { state: 'reconnected' }
         while (generation === this.generation) {
           // A dropped or renamed collection ends the stream with an invalidate event: reopen
