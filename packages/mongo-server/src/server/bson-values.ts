@@ -155,6 +155,27 @@ export function valueKey(value: unknown): string {
   return `{${entries.join(',')}}`
 }
 
+/**
+ * `valueKey(left) === valueKey(right)`, read field by field and stopping at the first field that
+ * differs, so telling a changed document from an unchanged one does not build two whole keys.
+ */
+export function sameValueKey(left: unknown, right: unknown): boolean {
+  if (!isKeyedObject(left) || !isKeyedObject(right)) return valueKey(left) === valueKey(right)
+  const leftFields = Object.keys(left)
+  const rightFields = Object.keys(right)
+  if (leftFields.length !== rightFields.length) return false
+  for (let position = 0; position < leftFields.length; position += 1) {
+    const field = leftFields[position]!
+    if (field !== rightFields[position] || !sameValueKey(left[field], right[field])) return false
+  }
+  return true
+}
+
+/** An object that `valueKey` writes as its fields: a plain object that is no BSON value. */
+function isKeyedObject(value: unknown): value is Document {
+  return isPlainObject(value) && bsonTypeOf(value) === undefined
+}
+
 /** Reads a dotted path from a document; array elements are reached by numeric segments only. */
 export function getPath(document: unknown, path: string): unknown {
   let current: unknown = document

@@ -1,4 +1,4 @@
-import { type Document, isPlainObject, valueKey } from '../bson-values.js'
+import { type Document, isPlainObject, sameValueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError } from '../errors.js'
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from '../query/apply-update.js'
 import { assertHint, refuseUnsupportedOptions } from '../query/command-options.js'
@@ -62,7 +62,7 @@ const findAndModify: CommandHandler = (context) => {
   }
   const next = applyUpdate(record.document, updateSpecification, { arrayFilters })
   assertDocumentSize(next, 'update')
-  if (next !== record.document && (isKnownChange(next) || valueKey(next) !== valueKey(record.document))) {
+  if (next !== record.document && (isKnownChange(next) || !sameValueKey(next, record.document))) {
     const kind = Array.isArray(updateSpecification)
       ? 'pipelineUpdate'
       : isOperatorUpdate(updateSpecification)

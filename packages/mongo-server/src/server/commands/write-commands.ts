@@ -1,4 +1,4 @@
-import { type Document, isPlainObject, numberArgument, valueKey } from '../bson-values.js'
+import { type Document, isPlainObject, numberArgument, sameValueKey } from '../bson-values.js'
 import { errorCodes, MongoCommandError, toCommandError } from '../errors.js'
 import { applyUpdate, isOperatorUpdate, upsertDocument, validateUpdate } from '../query/apply-update.js'
 import { assertHint, refuseUnsupportedOptions } from '../query/command-options.js'
@@ -81,7 +81,7 @@ export function updateWith(
   for (const record of records) {
     const current = collection.get(record.idKey) ?? record
     const next = applyUpdate(current.document, update, { arrayFilters })
-    if (next !== current.document && (isKnownChange(next) || valueKey(next) !== valueKey(current.document))) {
+    if (next !== current.document && (isKnownChange(next) || !sameValueKey(next, current.document))) {
       assertDocumentSize(next, 'update')
       context.replaceDocument(collection, current, next, kind)
       outcome.modified += 1
