@@ -117,6 +117,7 @@ export {
   rejectUnknownKeys,
   requireFiniteAtLeast,
   requireFunction,
+  requireIntegerBetween,
   requireNonEmptyString,
   requireOptionsObject,
 } from './validation/rules.js'

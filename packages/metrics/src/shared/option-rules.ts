@@ -9,21 +9,10 @@ export {
   rejectUnknownKeys,
   requireFiniteAtLeast,
   requireFunction,
+  requireIntegerBetween,
   requireNonEmptyString,
   requireOptionsObject,
 } from '@durabl/core'
-
-export function requireIntegerBetween(
-  field: string,
-  value: unknown,
-  minimum: number,
-  maximum: number,
-): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
-    throw new ValidationError(field, `must be an integer from ${minimum} to ${maximum}`, value)
-  }
-  return value
-}
 
 export function requireBoolean(field: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new ValidationError(field, 'must be a boolean', value)
