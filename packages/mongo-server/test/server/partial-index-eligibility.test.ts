@@ -2,22 +2,9 @@ import type { Document } from 'mongodb'
 import { describe, expect, it } from 'vitest'
 import { useMongo } from '../../src/harness.js'
 import { Collection } from '../../src/server/storage/collection.js'
+import { stagesOf, winningPlan } from './explain-plan.js'
 
 const mongo = await useMongo()
-
-/** The winning plan's root, in the classic shape or the slot-based engine's (`queryPlan`). */
-function winningPlan(explain: Document): Document {
-  const planner = (explain.queryPlanner ?? explain.stages?.[0]?.$cursor?.queryPlanner) as Document
-  const plan = planner.winningPlan as Document
-  return (plan.queryPlan as Document | undefined) ?? plan
-}
-
-function stagesOf(plan: Document): Document[] {
-  const children = [plan.inputStage, ...((plan.inputStages as Document[] | undefined) ?? [])].filter(
-    (child): child is Document => child !== undefined,
-  )
-  return [plan, ...children.flatMap(stagesOf)]
-}
 
 function scannedIndexes(explain: Document): string[] {
   return stagesOf(winningPlan(explain))

@@ -41,23 +41,6 @@ const handlers: Record<string, CommandHandler> = {
   ...failPointCommands,
 }
 
-/** Commands refused while the `notPrimary` fault is on, as a stepped-down primary refuses writes. */
-const writeCommandNames = new Set([
-  'insert',
-  'update',
-  'delete',
-  'findAndModify',
-  'findandmodify',
-  'bulkWrite',
-  'createIndexes',
-  'dropIndexes',
-  'create',
-  'drop',
-  'dropDatabase',
-  'renameCollection',
-  'commitTransaction',
-])
-
 /** Writes the driver retries with the same lsid and txnNumber after a network error. */
 const retryableCommandNames = new Set([
   'insert',
@@ -66,6 +49,18 @@ const retryableCommandNames = new Set([
   'findAndModify',
   'findandmodify',
   'bulkWrite',
+])
+
+/** Commands refused while the `notPrimary` fault is on, as a stepped-down primary refuses writes. */
+const writeCommandNames = new Set([
+  ...retryableCommandNames,
+  'createIndexes',
+  'dropIndexes',
+  'create',
+  'drop',
+  'dropDatabase',
+  'renameCollection',
+  'commitTransaction',
 ])
 
 const emptySignature = { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO }
