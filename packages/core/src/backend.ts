@@ -1,4 +1,5 @@
 import type { DedupeScope, Job, JobError, JobLogEntry, JobState, NewJob } from './job.js'
+import type { Schedule, ScheduleDefinition } from './schedule.js'
 
 /**
  * The storage contract every durabl backend implements. `docs/backend-contract.md` states each
@@ -137,6 +138,129 @@ export interface Backend {
    * resolves after the job ran. The runner runs one attempt of a claimed job and records its outcome.
    */
   attachRunner?(runner: InlineRunner): void
+
+  /**
+   * Stored schedules (recurring jobs). Present only when `capabilities.schedules`; see
+   * {@link ScheduleStore} and docs/schedules.md.
+   */
+  readonly schedules?: ScheduleStore
+}
+
+/**
+ * Where schedules live and how an occurrence becomes a job exactly once. Every write bumps the
+ * schedule's `rev`. A job written by `fireSchedule` carries its occurrence key under a unique
+ * constraint that also covers finished jobs (until they are deleted), so no two processes, and no
+ * process retrying after a crash, can write one occurrence twice.
+ */
+export interface ScheduleStore {
+  /**
+   * Creates the schedule, or, when one with the id exists:
+   * - same `definitionHash`: changes nothing (outcome `'unchanged'`); with `managed: true` it still
+   *   marks the schedule managed and declared (`undeclaredSince` null) if it was not;
+   * - another hash: stores the new definition and hashes; `nextRunAt` is replaced only when the
+   *   `timingHash` differs too (a new payload keeps the next run; a new cron recomputes it).
+   * `managed: true` comes from `sync()`; a plain `upsert` passes false and leaves a stored true alone.
+   * Concurrent upserts of one id create it once.
+   */
+  upsertSchedule(params: UpsertScheduleParams): Promise<UpsertScheduleResult>
+  getSchedule(params: { id: string }): Promise<Schedule | null>
+  /** Every schedule, sorted by id. */
+  listSchedules(params: Record<string, never>): Promise<Schedule[]>
+  /**
+   * Sets the given fields (pause, resume with a new `nextRunAt`, `undeclaredSince`) and bumps
+   * `rev`; with `expectedRev`, only if the stored `rev` still equals it. Returns the schedule as
+   * written, or null when it does not exist or the guard did not match.
+   */
+  patchSchedule(params: PatchScheduleParams): Promise<Schedule | null>
+  /** Deletes the schedule (its jobs stay). True when it existed. */
+  removeSchedule(params: { id: string }): Promise<boolean>
+  /**
+   * Enqueues an occurrence's jobs and advances the schedule:
+   * 1. writes each job of `jobs` (in order, each independent of the others): `'enqueued'` with its
+   *    id; `'exists'` when a job with its `occurrenceKey` already exists (another process, or an
+   *    earlier attempt, wrote it); `'overlap'` when its dedupe key blocked it;
+   * 2. then, only if the stored schedule still has `nextRunAt` and `rev` equal to `expected` and is
+   *    not paused: sets `nextRunAt`, `owner`, `lastRunAt`, `lastEnqueuedAt = now` and `lastJobId`
+   *    (the last `'enqueued'` id, if any) from the params, adds `'enqueued'` and `'exists'` jobs to
+   *    `runs`, `'overlap'` jobs to `skipped` and `missed` to `missed`, and bumps `rev`.
+   * The jobs are written first, so a crash between the two steps leaves the occurrence enqueued
+   * and the schedule behind: whoever fires it next finds the job (`'exists'`) and advances.
+   */
+  fireSchedule(params: FireScheduleParams): Promise<FireScheduleResult>
+}
+
+export interface UpsertScheduleParams {
+  id: string
+  definition: ScheduleDefinition
+  definitionHash: string
+  timingHash: string
+  /** The first occurrence from now (used on create, and on update when the timing changed). */
+  nextRunAt: Date | null
+  managed: boolean
+  now: Date
+}
+
+export interface UpsertScheduleResult {
+  outcome: 'created' | 'updated' | 'unchanged'
+  schedule: Schedule
+}
+
+export interface PatchScheduleParams {
+  id: string
+  expectedRev?: number
+  set: { paused?: boolean; nextRunAt?: Date | null; undeclaredSince?: Date | null; lastJobId?: string }
+  now: Date
+}
+
+/** A job one occurrence enqueues: its unique occurrence key is required. */
+export type OccurrenceJob = NewJob & { occurrenceKey: string }
+
+export interface FireScheduleParams {
+  id: string
+  /** The compare-and-set guard: the schedule as the caller read it. */
+  expected: { nextRunAt: Date; rev: number }
+  /** One job per occurrence that runs, oldest first (may be empty: all missed or skipped). */
+  jobs: OccurrenceJob[]
+  /** Where the schedule stands once these occurrences are enqueued. */
+  advance: {
+    nextRunAt: Date | null
+    /** The newest occurrence this pass handled (run, skipped or missed). */
+    lastRunAt: Date
+    /** Occurrences this pass counted as missed. */
+    missed: number
+    /** The caller's worker id. */
+    owner: string
+  }
+  now: Date
+}
+
+export type OccurrenceOutcome =
+  | { outcome: 'enqueued'; id: string }
+  | { outcome: 'exists' }
+  | { outcome: 'overlap' }
+
+export interface FireScheduleResult {
+  /** One entry per job of the params, in order. */
+  jobs: OccurrenceOutcome[]
+  /** False when the guard did not match: another process advanced, changed or paused it first. */
+  advanced: boolean
+  /** The schedule as stored after the call; null when it no longer exists. */
+  schedule: Schedule | null
+}
+
+/**
+ * A schedule changed (pushed to `SubscribeParams.onScheduleChange`). The fields present are the
+ * ones the write changed among those that decide when it fires; `definitionChanged` says the
+ * caller should read it again (it was created, replaced, or its definition changed).
+ */
+export interface ScheduleChange {
+  id: string
+  deleted: boolean
+  definitionChanged: boolean
+  nextRunAt?: Date | null
+  rev?: number
+  owner?: string | null
+  paused?: boolean
 }
 
 /** Runs one attempt of an already claimed job through the queue's handler and acknowledges it. */
@@ -154,6 +278,8 @@ export interface BackendCapabilities {
   durable: boolean
   /** The backend runs jobs as they are enqueued through `attachRunner` (no fetcher needed). */
   inline: boolean
+  /** `schedules` exists (recurring jobs). Absent means false. */
+  schedules?: boolean
 }
 
 /** The caller's transaction handle, opaque to core (a `ClientSession` for MongoDB). */
@@ -385,6 +511,11 @@ export interface SubscribeParams {
   types: string[]
   onWake(wake: PushWake): void
   onStatus(status: PushStatus): void
+  /**
+   * Called for every change to a stored schedule, when the backend stores schedules. Rides the
+   * same subscription (MongoDB: the same change stream), so it costs no round trip.
+   */
+  onScheduleChange?(change: ScheduleChange): void
 }
 
 export interface PushSubscription {

@@ -52,6 +52,26 @@ export interface JobQueueEvents {
    */
   'queue:abandoned': { jobs: AbandonedWrite[]; operations: string[] }
   'queue:stopped': Record<string, never>
+  /**
+   * This queue enqueued an occurrence of a schedule (exactly one queue of the fleet emits it per
+   * occurrence). `lagMs` is the time from the occurrence instant to the enqueue.
+   */
+  'schedule:enqueued': {
+    scheduleId: string
+    occurrence: Date
+    jobId: string
+    lagMs: number
+    caughtUp: boolean
+  }
+  /** This queue skipped an occurrence because the previous run was still pending or active (`overlap`). */
+  'schedule:skipped': { scheduleId: string; occurrence: Date }
+  /** This queue counted occurrences as missed after downtime (the catch-up policy did not run them). */
+  'schedule:missed': { scheduleId: string; count: number; first: Date; last: Date }
+  /** A schedule was created, changed, paused, resumed or removed through this queue. */
+  'schedule:changed': {
+    scheduleId: string
+    change: 'created' | 'updated' | 'paused' | 'resumed' | 'removed' | 'undeclared' | 'triggered'
+  }
 }
 
 export type JobQueueEventName = keyof JobQueueEvents
@@ -75,6 +95,10 @@ export const JOB_QUEUE_EVENT_NAMES = Object.keys({
   'queue:stopping': true,
   'queue:stopped': true,
   'queue:abandoned': true,
+  'schedule:enqueued': true,
+  'schedule:skipped': true,
+  'schedule:missed': true,
+  'schedule:changed': true,
 } satisfies Record<JobQueueEventName, true>) as readonly JobQueueEventName[]
 
 export type JobQueueListener<E extends JobQueueEventName> = (payload: JobQueueEvents[E]) => void

@@ -17,6 +17,8 @@ export type {
   FailJob,
   FailJobsParams,
   FailResult,
+  FireScheduleParams,
+  FireScheduleResult,
   GetStatsParams,
   HeartbeatJobsParams,
   InlineRunner,
@@ -26,6 +28,9 @@ export type {
   ListJobsParams,
   ListJobsResult,
   NextDueAtParams,
+  OccurrenceJob,
+  OccurrenceOutcome,
+  PatchScheduleParams,
   PushStatus,
   PushSubscription,
   PushWake,
@@ -34,10 +39,14 @@ export type {
   RecoverResult,
   ReleaseJob,
   ReleaseJobsParams,
+  ScheduleChange,
+  ScheduleStore,
   SelectJobsParams,
   StateCounts,
   SubscribeParams,
   TypeStats,
+  UpsertScheduleParams,
+  UpsertScheduleResult,
 } from './backend.js'
 export { type ComputeBackoffDelayParams, computeBackoffDelay, computeSpecDelay } from './backoff.js'
 export { type Clock, type ClockTimer, systemClock } from './clock.js'
@@ -94,6 +103,20 @@ export { JobQueue, type JobQueueState } from './runtime/job-queue.js'
 export { LEASE_EXPIRED_ERROR } from './runtime/recoverer.js'
 export type { AbandonedWrite, ShutdownReport } from './runtime/shutdown-report.js'
 export type { ConcurrencySnapshot } from './runtime/worker.js'
+export {
+  CATCH_UP_POLICIES,
+  type CatchUpOptions,
+  type CatchUpPolicy,
+  occurrenceKey,
+  SCHEDULE_METADATA,
+  SCHEDULE_OVERLAPS,
+  type Schedule,
+  type ScheduleDefinition,
+  type ScheduleDefinitionInput,
+  type ScheduleJobOptions,
+  type ScheduleOverlap,
+  scheduleDedupeKey,
+} from './schedule.js'
 export {
   canTransition,
   findTransition,
