@@ -94,6 +94,7 @@ export {
   MINIMUMS,
   type ProcessorConfig,
   type RedactOptions,
+  type ScheduleRunOptions,
 } from './options.js'
 export { REDACTED, redactSecrets, SECRET_PARAMETER_NAMES } from './redaction/redact-secrets.js'
 export type { EnqueueManyItem } from './runtime/enqueuer.js'
@@ -101,6 +102,17 @@ export type { Handler, JobContext } from './runtime/job-context.js'
 export type { JobHandle } from './runtime/job-handle.js'
 export { JobQueue, type JobQueueState } from './runtime/job-queue.js'
 export { LEASE_EXPIRED_ERROR } from './runtime/recoverer.js'
+export { type FirePlan, type PlannedRun, planFire } from './runtime/scheduler/plan-fire.js'
+export {
+  DEFAULT_SYNC_GRACE_MS,
+  MAX_SCHEDULE_ID_LENGTH,
+  type ScheduleDeclaration,
+  type ScheduleInfo,
+  Schedules,
+  type SyncSchedulesOptions,
+  type SyncSchedulesResult,
+  type UpsertScheduleOutcome,
+} from './runtime/scheduler/schedules-api.js'
 export type { AbandonedWrite, ShutdownReport } from './runtime/shutdown-report.js'
 export type { ConcurrencySnapshot } from './runtime/worker.js'
 export {

@@ -25,6 +25,8 @@ export const DEFAULTS = {
   ackBatchSize: 100,
   maxDedupeKeyLength: 512,
   maxTypeLength: 200,
+  /** How this queue takes part in running stored schedules (`JobQueueOptions.schedules`). */
+  schedules: { run: true, takeoverMs: 5_000, scanIntervalMs: 60_000 },
 } as const
 
 /** Minimums that keep a misconfiguration from hammering the database. */
@@ -35,6 +37,8 @@ export const MINIMUMS = {
   recoverIntervalMs: 100,
   /** The lowest `priority`: `-MAXIMUMS.priority`. */
   priority: -1_000_000,
+  scheduleTakeoverMs: 100,
+  scheduleScanIntervalMs: 1_000,
 } as const
 
 /**
@@ -141,6 +145,25 @@ export interface JobQueueOptions {
    * README's "Redaction of secrets"); these patterns add to them. @defaultValue `{ patterns: [] }`
    */
   redact?: RedactOptions
+  /** How this queue takes part in running stored schedules (see docs/schedules.md). */
+  schedules?: ScheduleRunOptions
+}
+
+/** `JobQueueOptions.schedules`. */
+export interface ScheduleRunOptions {
+  /**
+   * Whether this started queue enqueues due schedule occurrences. Every started queue does by
+   * default; there is no leader. Managing schedules (`queue.schedules.upsert()` and the rest)
+   * works either way. @defaultValue true
+   */
+  run?: boolean
+  /**
+   * How long after an occurrence a process that does not own the schedule (the owner is the
+   * process that advanced it last) waits before taking it over. At least 100. @defaultValue 5000
+   */
+  takeoverMs?: number
+  /** How often every schedule is read again, the safety net for missed change events. At least 1000. @defaultValue 60000 */
+  scanIntervalMs?: number
 }
 
 /** Extra redaction for `JobQueueOptions.redact`. */

@@ -16,6 +16,8 @@ import { type EnqueueManyItem, Enqueuer } from './enqueuer.js'
 import { TypedEventEmitter } from './event-emitter.js'
 import type { Handler } from './job-context.js'
 import type { JobHandle } from './job-handle.js'
+import { Scheduler } from './scheduler/scheduler.js'
+import { Schedules } from './scheduler/schedules-api.js'
 import { ShutdownDeadline } from './shutdown-deadline.js'
 import type { ShutdownReport } from './shutdown-report.js'
 import { type ConcurrencySnapshot, Worker } from './worker.js'
@@ -54,6 +56,13 @@ export class JobQueue {
   readonly #hooks: JobQueueHooks[] = []
   readonly #worker: Worker
   readonly #enqueuer: Enqueuer
+  #scheduler: Scheduler | null = null
+  /**
+   * Recurring jobs stored by the backend (`capabilities.schedules`): upsert, sync, pause, resume,
+   * trigger, remove, get, list and preview. A started queue also runs them (unless
+   * `options.schedules.run` is false); see docs/schedules.md.
+   */
+  readonly schedules: Schedules
   #state: JobQueueState = 'created'
   #startup: Promise<void> | null = null
   #shutdown: Promise<ShutdownReport> | null = null
@@ -75,6 +84,14 @@ export class JobQueue {
       events: this.#events,
       hooks: this.#hooks,
       leaseMsFor: (type) => this.#worker.leaseMsFor(type),
+    })
+    this.schedules = new Schedules({
+      backend,
+      clock: this.options.clock,
+      events: this.#events,
+      workerId: this.options.workerId,
+      maxPayloadBytes: this.options.maxPayloadBytes,
+      scheduler: () => this.#scheduler,
     })
   }
 
@@ -239,6 +256,7 @@ export class JobQueue {
     if (this.#shutdown) return
     this.#state = 'started'
     if (this.#worker.processors.size > 0) this.#worker.start()
+    await this.#startScheduler()
     this.#events.emit('queue:started', {})
   }
 
@@ -252,6 +270,9 @@ export class JobQueue {
     const abandonedOperations: string[] = []
     // Let a startup in progress finish first, so the backend is not shut down under it.
     if (this.#startup && !(await deadline.race(this.#startup))) abandonedOperations.push('startup')
+    const scheduler = this.#scheduler
+    this.#scheduler = null
+    if (scheduler !== null && !(await deadline.race(scheduler.stop()))) abandonedOperations.push('schedules')
     const worker = await this.#worker.stop({ grace, deadline })
     abandonedOperations.push(...worker.abandonedOperations)
     this.#state = 'stopped'
@@ -271,6 +292,24 @@ export class JobQueue {
     }
     this.#events.emit('queue:stopped', {})
     return report
+  }
+
+  async #startScheduler(): Promise<void> {
+    const store = this.backend.schedules
+    if (!this.options.schedules.run || store === undefined || this.backend.capabilities.schedules !== true)
+      return
+    const scheduler = new Scheduler({
+      backend: this.backend,
+      store,
+      clock: this.options.clock,
+      events: this.#events,
+      workerId: this.options.workerId,
+      takeoverMs: this.options.schedules.takeoverMs,
+      scanIntervalMs: this.options.schedules.scanIntervalMs,
+    })
+    this.#scheduler = scheduler
+    // A failed first read is reported as queue:error and retried at the next scan; startup goes on.
+    await scheduler.start()
   }
 
   /** Enqueueing stays open while shutting down (handlers finishing may enqueue follow-ups). */

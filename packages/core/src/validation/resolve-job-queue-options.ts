@@ -21,6 +21,7 @@ const JOB_QUEUE_OPTION_KEYS = [
   'maxPayloadBytes',
   'defaultEnqueueOptions',
   'redact',
+  'schedules',
 ] as const satisfies ReadonlyArray<keyof JobQueueOptions>
 
 /** The longest worker id accepted; it is stored on every active job. */
@@ -35,6 +36,13 @@ export interface ResolvedJobQueueOptions {
   maxPayloadBytes: number
   defaultEnqueueOptions: ResolvedEnqueueDefaults
   redact: ResolvedRedactOptions
+  schedules: ResolvedScheduleRunOptions
+}
+
+export interface ResolvedScheduleRunOptions {
+  run: boolean
+  takeoverMs: number
+  scanIntervalMs: number
 }
 
 /** Validates the queue's options once, at construction. `defaultWorkerId` is called only when needed. */
@@ -74,6 +82,32 @@ export function resolveJobQueueOptions(
       'options.defaultEnqueueOptions',
     ),
     redact: resolveRedactOptions(options.redact),
+    schedules: resolveScheduleRunOptions(options.schedules),
+  }
+}
+
+function resolveScheduleRunOptions(value: unknown): ResolvedScheduleRunOptions {
+  const defaults = DEFAULTS.schedules
+  if (value === undefined) return { ...defaults }
+  const options = requireOptionsObject('options.schedules', value)
+  rejectUnknownKeys('options.schedules', options, ['run', 'takeoverMs', 'scanIntervalMs'])
+  if (options.run !== undefined && typeof options.run !== 'boolean') {
+    throw new ValidationError('options.schedules.run', 'must be a boolean', options.run)
+  }
+  return {
+    run: options.run ?? defaults.run,
+    takeoverMs:
+      options.takeoverMs === undefined
+        ? defaults.takeoverMs
+        : requireTimerMs('options.schedules.takeoverMs', options.takeoverMs, MINIMUMS.scheduleTakeoverMs),
+    scanIntervalMs:
+      options.scanIntervalMs === undefined
+        ? defaults.scanIntervalMs
+        : requireTimerMs(
+            'options.schedules.scanIntervalMs',
+            options.scanIntervalMs,
+            MINIMUMS.scheduleScanIntervalMs,
+          ),
   }
 }
 

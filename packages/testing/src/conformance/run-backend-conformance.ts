@@ -15,6 +15,8 @@ import { describeOrderingTests } from './ordering-tests.js'
 import { describePushTests } from './push-tests.js'
 import { describeRecoveryTests } from './recovery-tests.js'
 import { describeRetryTests } from './retry-tests.js'
+import { describeScheduleRuntimeTests } from './schedule-runtime-tests.js'
+import { describeScheduleStoreTests } from './schedule-store-tests.js'
 import { describeStatsTests } from './stats-tests.js'
 import { describeTransactionTests } from './transaction-tests.js'
 
@@ -46,5 +48,7 @@ export function runBackendConformance(options: ConformanceOptions): void {
     describeConcurrencyTests(context)
     describeTransactionTests(context)
     describePushTests(context)
+    describeScheduleStoreTests(context)
+    describeScheduleRuntimeTests(context)
   })
 }

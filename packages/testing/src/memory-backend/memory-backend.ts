@@ -25,6 +25,7 @@ import {
   type RecoverExpiredLeasesParams,
   type RecoverResult,
   type ReleaseJobsParams,
+  type ScheduleStore,
   type SelectJobsParams,
   type SubscribeParams,
   ValidationError,
@@ -44,6 +45,7 @@ import {
   type ResolvedMemoryBackendOptions,
   resolveMemoryBackendOptions,
 } from './memory-backend-options.js'
+import { MemoryScheduleStore } from './memory-schedule-store.js'
 import { MemorySession, sessionOwner, stagedJobs, stageJobs } from './memory-session.js'
 import { findNextDueAt } from './next-due-at.js'
 import { PushHub } from './push-hub.js'
@@ -73,6 +75,7 @@ export class MemoryBackend implements Backend {
     bulkEnqueue: true,
     durable: false,
     inline: false,
+    schedules: true,
   }
   readonly options: ResolvedMemoryBackendOptions
 
@@ -82,9 +85,13 @@ export class MemoryBackend implements Backend {
   private readonly transitions: JobTransitions
   private readonly owner = { commit: (staged: StoredJob[]) => this.commitStaged(staged) }
 
+  /** Stored schedules: kept beside the jobs, fired with the same compare-and-set rules as MongoDB. */
+  readonly schedules: ScheduleStore
+
   constructor(options: MemoryBackendOptions = {}) {
     this.options = resolveMemoryBackendOptions(options)
     this.transitions = new JobTransitions(this.store, this.push, this.options.maxErrorHistory)
+    this.schedules = new MemoryScheduleStore(this.store, this.transitions, this.push)
   }
 
   /** Starts a session with an open transaction; pass it as `session` to enqueue inside it. */

@@ -1,4 +1,10 @@
-import { type PushSubscription, type PushWake, type SubscribeParams, ValidationError } from '@durabl/core'
+import {
+  type PushSubscription,
+  type PushWake,
+  type ScheduleChange,
+  type SubscribeParams,
+  ValidationError,
+} from '@durabl/core'
 
 /**
  * The subscribers of a MemoryBackend. Wakes are delivered in a microtask after the write, so a
@@ -40,6 +46,25 @@ export class PushHub {
           } catch {
             // A subscriber's error is its own; it must not break the write that woke it.
           }
+        }
+      }
+    })
+  }
+
+  /** Tells every subscriber that asked for schedule changes, in a microtask after the write. */
+  scheduleChanged(change: ScheduleChange): void {
+    const subscriptions = [...this.subscriptions].filter((s) => typeof s.onScheduleChange === 'function')
+    if (subscriptions.length === 0) return
+    queueMicrotask(() => {
+      for (const subscription of subscriptions) {
+        if (!this.subscriptions.has(subscription)) continue
+        try {
+          subscription.onScheduleChange?.({
+            ...change,
+            ...(change.nextRunAt instanceof Date ? { nextRunAt: new Date(change.nextRunAt) } : {}),
+          })
+        } catch {
+          // A subscriber's error is its own.
         }
       }
     })
