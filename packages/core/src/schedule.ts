@@ -129,14 +129,17 @@ export interface Schedule {
   rev: number
 }
 
-/** Job metadata keys a schedule's jobs carry, for logs, traces and the dashboard. */
+/**
+ * Job metadata keys a schedule's jobs carry, for logs, traces and the dashboard. Underscores, not
+ * dots: MongoDB reads a dot in a query path as a nested field.
+ */
 export const SCHEDULE_METADATA = {
   /** The schedule id. */
-  schedule: 'durabl.schedule',
+  schedule: 'durabl_schedule',
   /** The occurrence instant, ISO 8601 in UTC (`manual` for a `trigger()`). */
-  occurrence: 'durabl.occurrence',
+  occurrence: 'durabl_occurrence',
   /** `'true'` on a run enqueued by the catch-up policy after downtime. */
-  caughtUp: 'durabl.caught_up',
+  caughtUp: 'durabl_caught_up',
 } as const
 
 /** The unique key of one occurrence's job: the schedule id and the exact UTC instant. */

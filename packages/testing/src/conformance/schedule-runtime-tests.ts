@@ -92,7 +92,7 @@ export function describeScheduleRuntimeTests(context: ConformanceContext): void 
       it("'none' runs only occurrences reached within the grace period", async (test) => {
         const { jobs, schedule } = await afterDowntime(test, { policy: 'none', graceMs: 60 * SECOND })
         expect(occurrences(jobs)).toEqual([minute(10)])
-        expect(jobs[0]?.metadata['durabl.caught_up']).toBeUndefined()
+        expect(jobs[0]?.metadata['durabl_caught_up']).toBeUndefined()
         expect(schedule).toMatchObject({ runs: 1, missed: 9 })
         expect(schedule?.nextRunAt).toEqual(new Date(minute(11)))
       })
@@ -106,7 +106,7 @@ export function describeScheduleRuntimeTests(context: ConformanceContext): void 
       it("'latest' runs the newest missed occurrence, marked as caught up", async (test) => {
         const { jobs, schedule } = await afterDowntime(test, { policy: 'latest', graceMs: 10 * SECOND })
         expect(occurrences(jobs)).toEqual([minute(10)])
-        expect(jobs[0]?.metadata['durabl.caught_up']).toBe('true')
+        expect(jobs[0]?.metadata['durabl_caught_up']).toBe('true')
         expect(schedule).toMatchObject({ runs: 1, missed: 9 })
       })
 
@@ -118,7 +118,7 @@ export function describeScheduleRuntimeTests(context: ConformanceContext): void 
           maxRuns: 3,
         })
         expect(occurrences(jobs)).toEqual([minute(8), minute(9), minute(10)])
-        expect(jobs.every((job) => job.metadata['durabl.caught_up'] === 'true')).toBe(true)
+        expect(jobs.every((job) => job.metadata['durabl_caught_up'] === 'true')).toBe(true)
         expect(schedule).toMatchObject({ runs: 3, missed: 7 })
       })
     })
@@ -229,7 +229,7 @@ export function describeScheduleRuntimeTests(context: ConformanceContext): void 
       const jobId = await queue.schedules.trigger('a')
       expect(jobId).toBeTypeOf('string')
       const job = await backend.getJob({ id: jobId! })
-      expect(job?.metadata).toMatchObject({ 'durabl.schedule': 'a', 'durabl.occurrence': 'manual' })
+      expect(job?.metadata).toMatchObject({ durabl_schedule: 'a', durabl_occurrence: 'manual' })
       expect((await queue.schedules.get('a'))?.lastJobId).toBe(jobId)
     })
   })
@@ -266,16 +266,16 @@ async function scheduledJobs(backend: Backend, scheduleId: string): Promise<Job[
   let cursor: string | null = null
   do {
     const page = await backend.listJobs({ limit: 500, cursor })
-    jobs.push(...page.jobs.filter((job) => job.metadata['durabl.schedule'] === scheduleId))
+    jobs.push(...page.jobs.filter((job) => job.metadata['durabl_schedule'] === scheduleId))
     cursor = page.nextCursor
   } while (cursor !== null)
   return jobs.sort((first, second) =>
-    (first.metadata['durabl.occurrence'] ?? '').localeCompare(second.metadata['durabl.occurrence'] ?? ''),
+    (first.metadata['durabl_occurrence'] ?? '').localeCompare(second.metadata['durabl_occurrence'] ?? ''),
   )
 }
 
 function occurrences(jobs: Job[]): number[] {
-  return jobs.map((job) => Date.parse(job.metadata['durabl.occurrence'] ?? ''))
+  return jobs.map((job) => Date.parse(job.metadata['durabl_occurrence'] ?? ''))
 }
 
 function second(n: number): number {

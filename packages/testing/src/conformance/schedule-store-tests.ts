@@ -67,7 +67,7 @@ function fireParams(
     expected: { nextRunAt: schedule.nextRunAt as Date, rev: schedule.rev },
     jobs: [
       {
-        ...newJob({ runAt: occurrence, metadata: { 'durabl.schedule': schedule.id } }),
+        ...newJob({ runAt: occurrence, metadata: { durabl_schedule: schedule.id } }),
         occurrenceKey: occurrenceKey(schedule.id, occurrence),
       },
     ],
