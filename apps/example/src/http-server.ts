@@ -42,7 +42,7 @@ function sendError(response: ServerResponse, error: unknown) {
 
 /**
  * POST /signup {"email"} enqueues a sign-up's jobs inside a SERVER span, so each job's trace
- * starts at the request; GET (and HEAD) /stats, /metrics, /healthz. A known path asked with another
+ * starts at the request; GET (and HEAD) /stats, /schedules, /metrics, /healthz. A known path asked with another
  * method gets 405 and an `Allow` header; an unknown path gets 404.
  */
 export function createHttpServer({ queue, acceptsSignups, metrics }: HttpServerParams): Server {
@@ -53,6 +53,29 @@ export function createHttpServer({ queue, acceptsSignups, metrics }: HttpServerP
     '/stats': (_request, response) =>
       void queue.getStats().then(
         (stats) => send(response, 200, stats),
+        (error: Error) => send(response, 503, { error: error.message }),
+      ),
+    '/schedules': (_request, response) =>
+      void queue.schedules.list().then(
+        (schedules) =>
+          send(
+            response,
+            200,
+            schedules.map(({ id, definition, nextRunAt, lastRunAt, paused, runs, skipped, missed, lagMs }) => ({
+              id,
+              type: definition.type,
+              cron: definition.cron,
+              everyMs: definition.everyMs,
+              timezone: definition.timezone,
+              nextRunAt,
+              lastRunAt,
+              paused,
+              runs,
+              skipped,
+              missed,
+              lagMs,
+            })),
+          ),
         (error: Error) => send(response, 503, { error: error.message }),
       ),
   }

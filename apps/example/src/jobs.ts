@@ -1,4 +1,4 @@
-import type { JobQueue } from '@durabl/core'
+import type { JobQueue, ScheduleDeclaration } from '@durabl/core'
 
 export interface WelcomeEmail {
   userId: string
@@ -39,6 +39,30 @@ export async function enqueueSignup(queue: JobQueue, userId: string, email: stri
   return { welcomeId, followUpIds }
 }
 
+/**
+ * The app's recurring jobs, declared in code and reconciled at every start: `sync` creates or
+ * updates them and, after a grace period, removes schedules this code stopped declaring. Every
+ * started process takes part in running them; each occurrence becomes exactly one job.
+ */
+export const SCHEDULES: ScheduleDeclaration[] = [
+  {
+    id: 'usage-report',
+    type: 'usage-report',
+    everyMs: 5_000,
+    data: { window: '5s' },
+    overlap: 'skip', // a slow report never piles up behind itself
+    catchUp: 'none',
+  },
+  {
+    id: 'nightly-cleanup',
+    type: 'cleanup',
+    cron: '30 2 * * *', // 02:30 in Berlin: on the spring-forward night it runs once, at 03:00
+    timezone: 'Europe/Berlin',
+    data: { olderThanDays: 30 },
+    catchUp: 'latest', // after downtime, run the missed night once
+  },
+]
+
 /** Registers the handlers. The welcome email fails its first attempt to show a retry. */
 export function registerHandlers(queue: JobQueue, log: (line: string) => void): void {
   queue.process<WelcomeEmail>(
@@ -62,6 +86,11 @@ export function registerHandlers(queue: JobQueue, log: (line: string) => void): 
     { concurrency: 2 },
   )
   queue.process<FollowUp>('send-tips', async (_job, ctx) => work(10, ctx.signal), { concurrency: 2 })
+  queue.process('usage-report', async (job, ctx) => {
+    const stats = await queue.getStats()
+    ctx.log(`occurrence ${job.metadata.durabl_occurrence}: ${stats.total.completed} jobs completed so far`)
+  })
+  queue.process('cleanup', async (_job, ctx) => work(10, ctx.signal))
   queue.on('job:completed', ({ job, durationMs }) =>
     log(
       `job ${job.type} ${job.id} completed after ${job.attempts} attempt(s) in ${Math.round(durationMs)} ms`,

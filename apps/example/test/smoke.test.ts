@@ -26,13 +26,26 @@ describe('the example app', () => {
     expect(await rejected.text()).toContain('email must be an address, got 42')
 
     // Every job completes: welcome emails after one retry, the delayed tips after 2 s.
+    const signupTypes = ['welcome-email', 'provision-workspace', 'send-tips']
     const stats = await eventually('every job to complete', async () => {
       const body = (await (await fetch(`${base}/stats`)).json()) as {
-        total: { completed: number; pending: number; active: number; failed: number }
+        types: Array<{ type: string; completed: number; pending: number; active: number; failed: number }>
       }
-      return body.total.completed === signups * 3 ? body : undefined
+      const signupStats = body.types.filter((entry) => signupTypes.includes(entry.type))
+      const completed = signupStats.reduce((sum, entry) => sum + entry.completed, 0)
+      return completed === signups * 3 ? signupStats : undefined
     })
-    expect(stats.total).toMatchObject({ pending: 0, active: 0, failed: 0 })
+    for (const entry of stats) expect(entry).toMatchObject({ pending: 0, active: 0, failed: 0 })
+
+    // The two declared schedules are stored; the every-5-seconds one has run.
+    const schedules = await eventually('the usage report to run', async () => {
+      const body = (await (await fetch(`${base}/schedules`)).json()) as Array<{ id: string; runs: number; nextRunAt: string }>
+      return body.find((schedule) => schedule.id === 'usage-report' && schedule.runs >= 1) ? body : undefined
+    })
+    expect(schedules.map((schedule) => schedule.id)).toEqual(['nightly-cleanup', 'usage-report'])
+    const nightly = schedules.find((schedule) => schedule.id === 'nightly-cleanup')
+    // 02:30 in Berlin is 00:30 or 01:30 UTC, depending on the season.
+    expect(nightly?.nextRunAt).toMatch(/T0[01]:30:00\.000Z$/)
 
     const metrics = await (await fetch(`${base}/metrics`)).text()
     expect(metrics).toContain(`durabl_jobs_completed_total{queue="example",type="welcome-email"} ${signups}`)
