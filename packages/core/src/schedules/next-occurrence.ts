@@ -1,0 +1,71 @@
+import { MAXIMUMS } from '../options.js'
+import type { ScheduleDefinition } from '../schedule.js'
+import { nextCronOccurrenceMs } from './cron-occurrence.js'
+import { parseCron } from './parsed-cron.js'
+
+/**
+ * The first occurrence strictly after `after`, or null when the schedule has none left: past
+ * `endAt` (inclusive: an occurrence exactly at `endAt` runs), or a cron with no match before the
+ * year 10000. Nothing occurs before `startAt`. `limit` is not looked at (the runtime counts runs).
+ *
+ * - `everyMs`: occurrences at `anchor + k * everyMs` for k >= 0, where the anchor is `startAt`, or
+ *   1970-01-01T00:00Z without one: absolute time, the same in every process, whatever the time zone.
+ * - `cron`: read in `timezone`, with durabl's DST rules (see `nextCronOccurrenceMs`).
+ *
+ * Runs in microseconds: a cached parse, one croner step and a cached offset lookup per call.
+ */
+export function nextOccurrence(definition: ScheduleDefinition, after: Date): Date | null {
+  const afterMs = after.getTime()
+  if (Number.isNaN(afterMs)) throw new TypeError('nextOccurrence: after is an invalid Date')
+  const startMs = definition.startAt?.getTime() ?? null
+  const endMs = definition.endAt?.getTime() ?? MAXIMUMS.dateMs
+  let occurrenceMs: number | null
+  if (definition.everyMs !== null) {
+    occurrenceMs = nextEveryOccurrenceMs(definition.everyMs, startMs ?? 0, afterMs)
+  } else if (definition.cron !== null) {
+    const fromMs = startMs !== null && afterMs < startMs ? startMs - 1 : afterMs
+    occurrenceMs = nextCronOccurrenceMs(parseCron(definition.cron), definition.timezone, fromMs)
+  } else {
+    throw new TypeError('nextOccurrence: the definition has neither cron nor everyMs')
+  }
+  return occurrenceMs === null || occurrenceMs > endMs ? null : new Date(occurrenceMs)
+}
+
+/** Occurrences `t` with `from <= t <= to`, oldest first, at most `max`. */
+export function occurrencesBetween(
+  definition: ScheduleDefinition,
+  from: Date,
+  to: Date,
+  max: number,
+): Date[] {
+  const occurrences: Date[] = []
+  const toMs = to.getTime()
+  let cursor = new Date(from.getTime() - 1)
+  while (occurrences.length < max) {
+    const next = nextOccurrence(definition, cursor)
+    if (next === null || next.getTime() > toMs) break
+    occurrences.push(next)
+    cursor = next
+  }
+  return occurrences
+}
+
+/** The next `count` occurrences strictly after `after`, oldest first (fewer when the schedule ends). */
+export function previewOccurrences(definition: ScheduleDefinition, after: Date, count: number): Date[] {
+  const occurrences: Date[] = []
+  let cursor = after
+  while (occurrences.length < count) {
+    const next = nextOccurrence(definition, cursor)
+    if (next === null) break
+    occurrences.push(next)
+    cursor = next
+  }
+  return occurrences
+}
+
+function nextEveryOccurrenceMs(everyMs: number, anchorMs: number, afterMs: number): number | null {
+  if (afterMs < anchorMs) return anchorMs
+  // The remainder is exact on integers, where a division can round up near the largest dates.
+  const occurrenceMs = afterMs - ((afterMs - anchorMs) % everyMs) + everyMs
+  return occurrenceMs > MAXIMUMS.dateMs ? null : occurrenceMs
+}
