@@ -19,10 +19,16 @@ import { offsetSpanAt, wallClockInstants } from './zone-offsets.js'
  * `*\/15 2 * * *`), skips that job's readings in a gap and repeats them in a repeated hour.
  */
 export function nextCronOccurrenceMs(cron: ParsedCron, timeZone: string, afterMs: number): number | null {
+  if (afterMs >= CRON_UNTIL_MS) return null
+  const fromMs = Math.max(afterMs, CRON_FROM_MS)
   return cron.everyHour
-    ? nextAbsoluteOccurrenceMs(cron, timeZone, afterMs)
-    : nextWallClockOccurrenceMs(cron, timeZone, afterMs)
+    ? nextAbsoluteOccurrenceMs(cron, timeZone, fromMs)
+    : nextWallClockOccurrenceMs(cron, timeZone, fromMs)
 }
+
+/** Croner reads the years 1 to 9999; a day's margin keeps wall-clock readings inside them. */
+const CRON_FROM_MS = Date.parse('0001-01-02T00:00:00Z')
+const CRON_UNTIL_MS = Date.parse('9999-12-31T00:00:00Z')
 
 /** Span by span of constant offset: the first instant whose wall reading matches. */
 function nextAbsoluteOccurrenceMs(cron: ParsedCron, timeZone: string, afterMs: number): number | null {

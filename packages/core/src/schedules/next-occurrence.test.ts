@@ -101,6 +101,26 @@ describe('nextOccurrence', () => {
     expect(preview(everyHourOnLeapDay, '2026-01-01T00:00:00Z', 1)).toEqual(['2028-02-29T05:00:00.000Z'])
   })
 
+  it('answers at the ends of the Date range without throwing', () => {
+    const daily = resolveScheduleDefinition({
+      type: 'report',
+      cron: '30 2 * * *',
+      timezone: 'America/New_York',
+    })
+    // Croner reads no further than the year 9999.
+    expect(nextOccurrence(daily, at('9999-12-31T12:00:00Z'))).toBeNull()
+    expect(nextOccurrence(daily, new Date(8_640_000_000_000_000))).toBeNull()
+    // New York kept local mean time (UTC-4:56:02) until 1883.
+    expect(iso(nextOccurrence(daily, new Date(-8_640_000_000_000_000)))).toBe('0001-01-02T07:26:02.000Z')
+    const everySecond = resolveScheduleDefinition({ type: 'report', everyMs: 1_000 })
+    expect(nextOccurrence(everySecond, new Date(8_640_000_000_000_000))).toBeNull()
+    // Without startAt, 1970 only sets the phase: occurrences run before it too.
+    expect(iso(nextOccurrence(everySecond, at('1969-12-31T23:59:58.500Z')))).toBe('1969-12-31T23:59:59.000Z')
+    expect(() => nextOccurrence(daily, new Date(Number.NaN))).toThrow(
+      'after must be a valid Date, got Invalid Date',
+    )
+  })
+
   describe('does not depend on the process time zone', () => {
     const original = process.env.TZ
     afterEach(() => {

@@ -1,5 +1,6 @@
 import { MAXIMUMS } from '../options.js'
 import type { ScheduleDefinition } from '../schedule.js'
+import { requireValidDate } from '../validation/rules.js'
 import { nextCronOccurrenceMs } from './cron-occurrence.js'
 import { parseCron } from './parsed-cron.js'
 
@@ -8,20 +9,20 @@ import { parseCron } from './parsed-cron.js'
  * `endAt` (inclusive: an occurrence exactly at `endAt` runs), or a cron with no match before the
  * year 10000. Nothing occurs before `startAt`. `limit` is not looked at (the runtime counts runs).
  *
- * - `everyMs`: occurrences at `anchor + k * everyMs` for k >= 0, where the anchor is `startAt`, or
- *   1970-01-01T00:00Z without one: absolute time, the same in every process, whatever the time zone.
+ * - `everyMs`: occurrences at `anchor + k * everyMs`, where the anchor is `startAt` (the first
+ *   occurrence), or 1970-01-01T00:00Z without one: absolute time, the same in every process,
+ *   whatever the time zone.
  * - `cron`: read in `timezone`, with durabl's DST rules (see `nextCronOccurrenceMs`).
  *
  * Runs in microseconds: a cached parse, one croner step and a cached offset lookup per call.
  */
 export function nextOccurrence(definition: ScheduleDefinition, after: Date): Date | null {
-  const afterMs = after.getTime()
-  if (Number.isNaN(afterMs)) throw new TypeError('nextOccurrence: after is an invalid Date')
+  const afterMs = requireValidDate('after', after).getTime()
   const startMs = definition.startAt?.getTime() ?? null
   const endMs = definition.endAt?.getTime() ?? MAXIMUMS.dateMs
   let occurrenceMs: number | null
   if (definition.everyMs !== null) {
-    occurrenceMs = nextEveryOccurrenceMs(definition.everyMs, startMs ?? 0, afterMs)
+    occurrenceMs = nextEveryOccurrenceMs(definition.everyMs, startMs, afterMs)
   } else if (definition.cron !== null) {
     const fromMs = startMs !== null && afterMs < startMs ? startMs - 1 : afterMs
     occurrenceMs = nextCronOccurrenceMs(parseCron(definition.cron), definition.timezone, fromMs)
@@ -63,9 +64,11 @@ export function previewOccurrences(definition: ScheduleDefinition, after: Date, 
   return occurrences
 }
 
-function nextEveryOccurrenceMs(everyMs: number, anchorMs: number, afterMs: number): number | null {
-  if (afterMs < anchorMs) return anchorMs
-  // The remainder is exact on integers, where a division can round up near the largest dates.
-  const occurrenceMs = afterMs - ((afterMs - anchorMs) % everyMs) + everyMs
+/** `startMs + k * everyMs` for k >= 0; without a start, `k * everyMs` for any k (1970 only sets the phase). */
+function nextEveryOccurrenceMs(everyMs: number, startMs: number | null, afterMs: number): number | null {
+  if (startMs !== null && afterMs < startMs) return startMs
+  // A remainder is exact on integers, where a division can round up near the largest dates.
+  const sinceAnchorMs = (((afterMs - (startMs ?? 0)) % everyMs) + everyMs) % everyMs
+  const occurrenceMs = afterMs - sinceAnchorMs + everyMs
   return occurrenceMs > MAXIMUMS.dateMs ? null : occurrenceMs
 }

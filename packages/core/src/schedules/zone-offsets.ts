@@ -122,8 +122,8 @@ function yearOffsets(timeZone: string, year: number): YearOffsets {
 }
 
 function measureYear(timeZone: string, year: number): YearOffsets {
-  const startMs = Date.UTC(year, 0, 1)
-  const endMs = Date.UTC(year + 1, 0, 1)
+  const startMs = startOfUtcYearMs(year)
+  const endMs = startOfUtcYearMs(year + 1)
   const startsMs = [startMs]
   const offsetsMs = [measureOffsetMs(timeZone, startMs)]
   let previousMs = startMs
@@ -139,6 +139,13 @@ function measureYear(timeZone: string, year: number): YearOffsets {
     previousMs = sampleMs
   }
   return { startsMs, offsetsMs, endMs }
+}
+
+/** `Date.UTC` would read the years 0 to 99 as 1900 to 1999. */
+function startOfUtcYearMs(year: number): number {
+  const date = new Date(0)
+  date.setUTCFullYear(year, 0, 1)
+  return date.getTime()
 }
 
 /** The first whole second in `(fromMs, toMs]` whose offset is no longer `fromOffsetMs`. */
