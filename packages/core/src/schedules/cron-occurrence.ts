@@ -1,6 +1,10 @@
 import type { ParsedCron } from './parsed-cron.js'
 import { offsetSpanAt, wallClockInstants } from './zone-offsets.js'
 
+/** Croner reads the years 1 to 9999; a day's margin keeps wall-clock readings inside them. */
+const CRON_FROM_MS = Date.parse('0001-01-02T00:00:00Z')
+const CRON_UNTIL_MS = Date.parse('9999-12-31T00:00:00Z')
+
 /**
  * The first occurrence of a cron in `timeZone` strictly after `afterMs`, or null when none is left
  * (croner reads no further than the year 9999).
@@ -25,10 +29,6 @@ export function nextCronOccurrenceMs(cron: ParsedCron, timeZone: string, afterMs
     ? nextAbsoluteOccurrenceMs(cron, timeZone, fromMs)
     : nextWallClockOccurrenceMs(cron, timeZone, fromMs)
 }
-
-/** Croner reads the years 1 to 9999; a day's margin keeps wall-clock readings inside them. */
-const CRON_FROM_MS = Date.parse('0001-01-02T00:00:00Z')
-const CRON_UNTIL_MS = Date.parse('9999-12-31T00:00:00Z')
 
 /** Span by span of constant offset: the first instant whose wall reading matches. */
 function nextAbsoluteOccurrenceMs(cron: ParsedCron, timeZone: string, afterMs: number): number | null {
