@@ -129,6 +129,11 @@ export {
   type ScheduleOverlap,
   scheduleDedupeKey,
 } from './schedule.js'
+export { nextOccurrence, occurrencesBetween, previewOccurrences } from './schedules/next-occurrence.js'
+export { occurrenceJitterMs } from './schedules/occurrence-jitter.js'
+export { resolveScheduleDefinition } from './schedules/resolve-schedule-definition.js'
+export { SCHEDULE_DEFAULTS, SCHEDULE_LIMITS } from './schedules/schedule-defaults.js'
+export { scheduleHashes } from './schedules/schedule-hashes.js'
 export {
   canTransition,
   findTransition,

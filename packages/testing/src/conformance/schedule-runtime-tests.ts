@@ -207,6 +207,22 @@ export function describeScheduleRuntimeTests(context: ConformanceContext): void 
       }
     })
 
+    it('refuses bad definitions at upsert, naming the field and the value, and stores nothing', async (test) => {
+      const { backend } = context
+      storeOf(backend, test)
+      const queue = queueOn(backend, new TestClock(new Date(BASE_TIME_MS)), 'worker-a')
+      const cases: Array<[ScheduleDefinitionInput, RegExp]> = [
+        [{ type: JOB_TYPE, cron: '61 * * * *' }, /cron.*61 \* \* \* \*/s],
+        [{ type: JOB_TYPE, cron: '0 3 * * *', timezone: 'Mars/Olympus' }, /timezone.*Mars\/Olympus/s],
+        [{ type: JOB_TYPE, everyMs: 500 }, /everyMs.*500/s],
+        [{ type: JOB_TYPE, cron: '0 3 * * *', everyMs: 60_000 }, /cron.*everyMs|everyMs.*cron/s],
+      ]
+      for (const [definition, message] of cases) {
+        await expect(queue.schedules.upsert('bad', definition)).rejects.toThrow(message)
+      }
+      expect(await queue.schedules.list()).toEqual([])
+    })
+
     it('sync removes a schedule code stopped declaring only after the grace period; trigger runs one now', async (test) => {
       const { backend } = context
       storeOf(backend, test)
