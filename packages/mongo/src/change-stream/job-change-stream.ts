@@ -2,21 +2,24 @@ import {
   type PushStatus,
   type PushSubscription,
   type PushWake,
+  type ScheduleChange,
   type SubscribeParams,
   ValidationError,
 } from '@durabl/core'
 import {
   type ChangeStream,
-  type Collection,
+  type Db,
+  type Document,
   type MongoClient,
   MongoServerError,
   type ResumeToken,
 } from 'mongodb'
 import { commandComment } from '../command-comment.js'
-import type { JobDocument } from '../job-document.js'
 import { redact } from '../redact.js'
 import type { Topology } from './detect-topology.js'
-import { wakeFromChange, wakePipeline } from './wake-pipeline.js'
+import { scheduleChangeFromEvent } from './schedule-change.js'
+import { type StreamCollections, streamEventKind, streamPipeline } from './stream-pipeline.js'
+import { wakeFromChange } from './wake-pipeline.js'
 
 /** The stream's aggregate and its getMores carry it. */
 const CHANGE_STREAM_COMMENT = commandComment('changeStream')
@@ -44,28 +47,37 @@ export const HISTORY_LOST_CODES: ReadonlySet<number> = new Set([
   286, // ChangeStreamHistoryLost: the resume point fell off the oplog
 ])
 
-/** The stream ended with an `invalidate` event (the collection was dropped or renamed). */
+/** The stream ended with an `invalidate` event (the database was dropped). */
 class StreamInvalidated extends Error {}
 
 interface Subscriber {
   types: Set<string>
   onWake: SubscribeParams['onWake']
   onStatus: SubscribeParams['onStatus']
+  onScheduleChange: SubscribeParams['onScheduleChange']
   fallbackReported: boolean
 }
 
+/** Where the stream watches: the database (`db.watch`) and the collections it reports on. */
+export interface ChangeStreamSource {
+  db: Pick<Db, 'watch'>
+  collections: StreamCollections
+}
+
 /**
- * One change stream per backend instance, shared by every `subscribe()` call. It tells
- * subscribers `'connected'` once the stream is open, reopens itself after errors (resuming after
- * the last token it saw) and then says `'reconnected'`, as it does after a dropped connection the
- * driver resumed from by itself, because jobs written meanwhile may not have been announced: the
- * runtime answers with a catch-up claim. On a server without change streams it reports
- * `'fallback'` once and stops; polling takes over.
+ * One database-level change stream per backend instance, shared by every `subscribe()` call: job
+ * wake-ups and schedule changes ride the same cursor (see `streamPipeline`). It tells subscribers
+ * `'connected'` once the stream is open, reopens itself after errors (resuming after the last
+ * token it saw) and then says `'reconnected'`, as it does after a dropped connection the driver
+ * resumed from by itself, or when the jobs or schedules collection was dropped or renamed, because
+ * writes made meanwhile may not have been announced: the runtime answers with a catch-up claim
+ * (and reads its schedules again). On a server without change streams it reports `'fallback'` once
+ * and stops; polling takes over.
  */
 export class JobChangeStream {
   private readonly subscribers = new Set<Subscriber>()
   private types = new Set<string>()
-  private stream: ChangeStream<JobDocument> | null = null
+  private stream: ChangeStream<Document> | null = null
   private running: Promise<void> | null = null
   /** Bumped to make the running loop stop (on close, or to reopen with new types). */
   private generation = 0
@@ -84,7 +96,7 @@ export class JobChangeStream {
   }
 
   constructor(
-    private readonly collection: Collection<JobDocument>,
+    private readonly source: ChangeStreamSource,
     private readonly client: MongoClient,
     private readonly topology: () => Promise<Topology>,
     /** `maxAwaitTimeMS` of the stream's getMores: how often an idle stream asks the server. */
@@ -103,10 +115,13 @@ export class JobChangeStream {
       throw new ValidationError('onWake', 'must be a function', params.onWake)
     if (typeof params.onStatus !== 'function')
       throw new ValidationError('onStatus', 'must be a function', params.onStatus)
+    if (params.onScheduleChange !== undefined && typeof params.onScheduleChange !== 'function')
+      throw new ValidationError('onScheduleChange', 'must be a function', params.onScheduleChange)
     const subscriber: Subscriber = {
       types: new Set(params.types),
       onWake: params.onWake,
       onStatus: params.onStatus,
+      onScheduleChange: params.onScheduleChange,
       fallbackReported: false,
     }
     this.subscribers.add(subscriber)
@@ -175,7 +190,7 @@ export class JobChangeStream {
     // an invalidate event) is dropped after two, and the stream starts afresh.
     let failedResumes = 0
     while (generation === this.generation) {
-      let stream: ChangeStream<JobDocument> | null = null
+      let stream: ChangeStream<Document> | null = null
       let announced = false
       try {
         const topology = await this.topology()
@@ -184,8 +199,8 @@ export class JobChangeStream {
           return
         }
         if (generation !== this.generation) return
-        stream = this.collection.watch<JobDocument>(
-          wakePipeline([...this.types]),
+        stream = this.source.db.watch<Document>(
+          streamPipeline(this.source.collections, [...this.types]),
           this.startAfterToken !== undefined
             ? {
                 maxAwaitTimeMS: this.awaitMs,
@@ -222,14 +237,14 @@ export class JobChangeStream {
         retryMs = STREAM_RETRY_INITIAL_MS
         openStatus = { state: 'reconnected' }
         while (generation === this.generation) {
-          // A dropped or renamed collection ends the stream with an invalidate event: reopen
-          // after it (startAfter) and report `reconnected`, so a catch-up claim covers the jobs
-          // of the recreated collection.
+          // A dropped database ends the stream with an invalidate event: reopen after it
+          // (startAfter) and report `reconnected`, so a catch-up claim covers the jobs of the
+          // recreated collection.
           const invalidate = change as { operationType?: string; _id?: ResumeToken } | null
           if (invalidate?.operationType === 'invalidate') {
             this.startAfterToken = invalidate._id ?? stream.resumeToken ?? undefined
             this.resumeToken = undefined
-            throw new StreamInvalidated('the watched collection was dropped or renamed')
+            throw new StreamInvalidated('the watched database was dropped')
           }
           this.resumeToken = stream.resumeToken ?? this.resumeToken
           // A cursor the server closed: reopen it like after an error, so the loop never spins.
@@ -283,8 +298,31 @@ export class JobChangeStream {
     })
   }
 
-  private dispatch(change: unknown): void {
-    this.dispatchWake(wakeFromChange(change as Record<string, never>))
+  private dispatch(change: Document): void {
+    switch (streamEventKind(change, this.source.collections)) {
+      case 'job':
+        this.dispatchWake(wakeFromChange(change))
+        return
+      case 'schedule': {
+        const scheduleChange = scheduleChangeFromEvent(change)
+        if (scheduleChange !== null) this.dispatchScheduleChange(scheduleChange)
+        return
+      }
+      case 'collectionReset':
+        // A database stream goes on past a drop or rename (no invalidate): what the collection
+        // held, or what was written to it meanwhile, was never announced, so catch up.
+        this.broadcast({ state: 'reconnected' })
+        return
+      default:
+        return
+    }
+  }
+
+  private dispatchScheduleChange(change: ScheduleChange): void {
+    for (const subscriber of this.subscribers) {
+      const onScheduleChange = subscriber.onScheduleChange
+      if (onScheduleChange !== undefined) safely(() => onScheduleChange(change))
+    }
   }
 
   private dispatchWake(wake: PushWake): void {
