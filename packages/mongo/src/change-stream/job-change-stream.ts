@@ -1,11 +1,4 @@
-import {
-  type PushStatus,
-  type PushSubscription,
-  type PushWake,
-  type ScheduleChange,
-  type SubscribeParams,
-  ValidationError,
-} from '@durabl/core'
+import type { PushStatus, PushSubscription, SubscribeParams } from '@durabl/core'
 import {
   type ChangeStream,
   type Db,
@@ -17,9 +10,14 @@ import {
 import { commandComment } from '../command-comment.js'
 import { redact } from '../redact.js'
 import type { Topology } from './detect-topology.js'
-import { scheduleChangeFromEvent } from './schedule-change.js'
-import { type StreamCollections, streamEventKind, streamPipeline } from './stream-pipeline.js'
-import { wakeFromChange } from './wake-pipeline.js'
+import { type StreamCollections, streamPipeline } from './stream-pipeline.js'
+import {
+  broadcastStatus,
+  deliverEvent,
+  reportFallback,
+  type Subscriber,
+  toSubscriber,
+} from './stream-subscribers.js'
 
 /** The stream's aggregate and its getMores carry it. */
 const CHANGE_STREAM_COMMENT = commandComment('changeStream')
@@ -49,14 +47,6 @@ export const HISTORY_LOST_CODES: ReadonlySet<number> = new Set([
 
 /** The stream ended with an `invalidate` event (the database was dropped). */
 class StreamInvalidated extends Error {}
-
-interface Subscriber {
-  types: Set<string>
-  onWake: SubscribeParams['onWake']
-  onStatus: SubscribeParams['onStatus']
-  onScheduleChange: SubscribeParams['onScheduleChange']
-  fallbackReported: boolean
-}
 
 /** Where the stream watches: the database (`db.watch`) and the collections it reports on. */
 export interface ChangeStreamSource {
@@ -104,29 +94,10 @@ export class JobChangeStream {
   ) {}
 
   async subscribe(params: SubscribeParams): Promise<PushSubscription> {
-    if (typeof params !== 'object' || params === null)
-      throw new ValidationError('params', 'must be an object', params)
-    if (!Array.isArray(params.types))
-      throw new ValidationError('types', 'must be an array of job types', params.types)
-    params.types.forEach((type, index) => {
-      if (typeof type !== 'string') throw new ValidationError(`types[${index}]`, 'must be a string', type)
-    })
-    if (typeof params.onWake !== 'function')
-      throw new ValidationError('onWake', 'must be a function', params.onWake)
-    if (typeof params.onStatus !== 'function')
-      throw new ValidationError('onStatus', 'must be a function', params.onStatus)
-    if (params.onScheduleChange !== undefined && typeof params.onScheduleChange !== 'function')
-      throw new ValidationError('onScheduleChange', 'must be a function', params.onScheduleChange)
-    const subscriber: Subscriber = {
-      types: new Set(params.types),
-      onWake: params.onWake,
-      onStatus: params.onStatus,
-      onScheduleChange: params.onScheduleChange,
-      fallbackReported: false,
-    }
+    const subscriber = toSubscriber(params)
     this.subscribers.add(subscriber)
     if (this.fallbackReason !== null) {
-      this.reportFallback(subscriber, this.fallbackReason)
+      reportFallback(subscriber, this.fallbackReason)
     } else {
       const newTypes = params.types.filter((type) => !this.types.has(type))
       for (const type of newTypes) this.types.add(type)
@@ -299,61 +270,16 @@ export class JobChangeStream {
   }
 
   private dispatch(change: Document): void {
-    switch (streamEventKind(change, this.source.collections)) {
-      case 'job':
-        this.dispatchWake(wakeFromChange(change))
-        return
-      case 'schedule': {
-        const scheduleChange = scheduleChangeFromEvent(change)
-        if (scheduleChange !== null) this.dispatchScheduleChange(scheduleChange)
-        return
-      }
-      case 'collectionReset':
-        // A database stream goes on past a drop or rename (no invalidate): what the collection
-        // held, or what was written to it meanwhile, was never announced, so catch up.
-        this.broadcast({ state: 'reconnected' })
-        return
-      default:
-        return
-    }
-  }
-
-  private dispatchScheduleChange(change: ScheduleChange): void {
-    for (const subscriber of this.subscribers) {
-      const onScheduleChange = subscriber.onScheduleChange
-      if (onScheduleChange !== undefined) safely(() => onScheduleChange(change))
-    }
-  }
-
-  private dispatchWake(wake: PushWake): void {
-    for (const subscriber of this.subscribers) {
-      if (wake.type !== undefined && !subscriber.types.has(wake.type)) continue
-      safely(() => subscriber.onWake(wake))
-    }
+    deliverEvent(this.subscribers, change, this.source.collections)
   }
 
   private broadcast(status: PushStatus): void {
-    for (const subscriber of this.subscribers) safely(() => subscriber.onStatus(status))
+    broadcastStatus(this.subscribers, status)
   }
 
   private fallback(reason: string): void {
     this.fallbackReason = redact(reason)
     this.detachConnectionListeners()
-    for (const subscriber of this.subscribers) this.reportFallback(subscriber, this.fallbackReason)
-  }
-
-  private reportFallback(subscriber: Subscriber, reason: string): void {
-    if (subscriber.fallbackReported) return
-    subscriber.fallbackReported = true
-    safely(() => subscriber.onStatus({ state: 'fallback', reason }))
-  }
-}
-
-/** A subscriber that throws must not stop the stream. */
-function safely(callback: () => void): void {
-  try {
-    callback()
-  } catch {
-    // The runtime's listeners own their errors; the stream keeps going for the others.
+    for (const subscriber of this.subscribers) reportFallback(subscriber, this.fallbackReason)
   }
 }
