@@ -143,6 +143,23 @@ describe('JobChangeStream recovery', () => {
     expect(pauses.slice(0, 4)).toEqual([100, 200, 400, 800])
   })
 
+  it('falls back to polling, saying which privilege is missing, when the user may not watch the database', async () => {
+    // mongod refuses a database-level stream with 13 Unauthorized unless the user holds `find` and
+    // `changeStream` on { db, collection: '' } (manual, "Change Streams: Access Control").
+    const unauthorized = new MongoServerError({
+      message: 'not authorized on app to execute command { aggregate: 1 }',
+      errmsg: 'not authorized on app to execute command { aggregate: 1 }',
+      code: 13,
+    })
+    const { source, opened } = fakeDatabase([{ steps: [{ error: unauthorized }] }])
+    const { statuses, subscription } = await subscribe(source)
+    await waitUntil(() => statuses.some((status) => status.state === 'fallback'), 'a fallback')
+    expect(opened).toHaveLength(1)
+    const fallback = statuses.find((status) => status.state === 'fallback')
+    expect(fallback).toMatchObject({ reason: expect.stringContaining('changeStream') })
+    await subscription.close()
+  })
+
   it('treats 260 InvalidResumeToken as history lost', () => {
     expect([...HISTORY_LOST_CODES].sort()).toEqual([136, 260, 280, 286])
   })

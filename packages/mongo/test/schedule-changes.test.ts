@@ -51,7 +51,7 @@ describe('schedule changes through the database-level stream', () => {
     const { writer, changes, commands, subscription } = await subscribed([])
     try {
       commands.length = 0
-      const { schedule } = await writer.schedules!.upsertSchedule(upsertParams({ nextRunAt: at(300_000) }))
+      const { schedule } = await writer.schedules.upsertSchedule(upsertParams({ nextRunAt: at(300_000) }))
       await waitUntil(() => changes.length >= 1, 'the insert')
       expect(changes[0]).toEqual({
         id: 'nightly',
@@ -63,7 +63,7 @@ describe('schedule changes through the database-level stream', () => {
         paused: false,
       })
 
-      const fired = await writer.schedules!.fireSchedule({
+      const fired = await writer.schedules.fireSchedule({
         id: 'nightly',
         expected: { nextRunAt: at(300_000), rev: schedule.rev },
         jobs: [occurrenceJob('nightly', at(300_000))],
@@ -80,7 +80,7 @@ describe('schedule changes through the database-level stream', () => {
         owner: 'worker-1',
       })
 
-      await writer.schedules!.patchSchedule({ id: 'nightly', set: { paused: true }, now: at(300_200) })
+      await writer.schedules.patchSchedule({ id: 'nightly', set: { paused: true }, now: at(300_200) })
       await waitUntil(() => changes.length >= 3, 'the pause')
       expect(changes[2]).toEqual({
         id: 'nightly',
@@ -90,7 +90,7 @@ describe('schedule changes through the database-level stream', () => {
         rev: 2,
       })
 
-      await writer.schedules!.upsertSchedule(
+      await writer.schedules.upsertSchedule(
         upsertParams({
           definition: scheduleDefinition({ data: { kind: 'weekly' } }),
           definitionHash: 'def-2',
@@ -100,7 +100,7 @@ describe('schedule changes through the database-level stream', () => {
       await waitUntil(() => changes.length >= 4, 'the new definition')
       expect(changes[3]).toEqual({ id: 'nightly', deleted: false, definitionChanged: true, rev: 3 })
 
-      await writer.schedules!.removeSchedule({ id: 'nightly' })
+      await writer.schedules.removeSchedule({ id: 'nightly' })
       await waitUntil(() => changes.length >= 5, 'the delete')
       expect(changes[4]).toEqual({ id: 'nightly', deleted: true, definitionChanged: false })
       expect(fired.advanced).toBe(true)
@@ -122,7 +122,7 @@ describe('schedule changes through the database-level stream', () => {
       await db.collection('other').insertOne({ _id: 'nightly' as never, nextRunAt: at(0) })
       await writer.enqueueJobs({ jobs: [newJob()], now: at(0) })
       await waitUntil(() => wakes.length >= 1, 'the wake of the job')
-      await writer.schedules!.upsertSchedule(upsertParams())
+      await writer.schedules.upsertSchedule(upsertParams())
       await waitUntil(() => changes.length >= 1, 'the schedule change')
       expect(wakes).toEqual(['job'])
       expect(changes.map((change) => change.id)).toEqual(['nightly'])

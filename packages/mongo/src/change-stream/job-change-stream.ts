@@ -34,6 +34,13 @@ const NOT_SUPPORTED_CODES = new Set([
 ])
 
 /**
+ * The user may not open the stream: a database-level stream needs the `find` and `changeStream`
+ * actions on the whole database (manual, "Change Streams: Access Control"), which a user granted
+ * the jobs collection alone lacks. Permissions do not change by retrying, so polling takes over.
+ */
+const UNAUTHORIZED = 13
+
+/**
  * Errors after which resuming cannot work: the resume point is no longer in the oplog, or the
  * server will never accept the token. The stream starts afresh and reports `reconnected`, so the
  * runtime's catch-up claim covers the gap.
@@ -233,6 +240,12 @@ export class JobChangeStream {
         if (generation !== this.generation) return
         if (error instanceof MongoServerError && NOT_SUPPORTED_CODES.has(Number(error.code))) {
           this.fallback(`the server refused a change stream: ${redact(error.message)}`)
+          return
+        }
+        if (error instanceof MongoServerError && Number(error.code) === UNAUTHORIZED) {
+          this.fallback(
+            `the database user may not open a change stream on the database (it needs the find and changeStream actions on { db: '<db>', collection: '' }): ${redact(error.message)}`,
+          )
           return
         }
         openStatus = { state: 'reconnected' }
