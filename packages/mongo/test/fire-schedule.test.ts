@@ -115,7 +115,12 @@ describe('fireSchedule', () => {
     const retry = await schedules.fireSchedule(fire(schedule, OCCURRENCE_1, OCCURRENCE_2))
     expect(retry.jobs).toEqual([{ outcome: 'exists' }])
     expect(retry.advanced).toBe(true)
-    expect(retry.schedule).toMatchObject({ nextRunAt: OCCURRENCE_2, runs: 1, lastJobId: null })
+    expect(retry.schedule).toMatchObject({
+      nextRunAt: OCCURRENCE_2,
+      runs: 1,
+      lastJobId: null,
+      lastEnqueuedAt: null,
+    })
     expect(await db.collection('durabl_jobs').countDocuments()).toBe(1)
   })
 
@@ -227,7 +232,13 @@ describe('fireSchedule', () => {
     })
     expect(commands.map((event) => event.commandName)).toEqual(['findAndModify'])
     expect(missed).toMatchObject({ jobs: [], advanced: true })
-    expect(missed.schedule).toMatchObject({ missed: 3, runs: 0, owner: 'worker-2', lastJobId: null })
+    expect(missed.schedule).toMatchObject({
+      missed: 3,
+      runs: 0,
+      owner: 'worker-2',
+      lastJobId: null,
+      lastEnqueuedAt: null,
+    })
     await schedules.removeSchedule({ id: 'nightly' })
     const gone = await schedules.fireSchedule(fire(missed.schedule!, at(OCCURRENCE_3, 300_000), null, []))
     expect(gone).toEqual({ jobs: [], advanced: false, schedule: null })

@@ -58,7 +58,7 @@ describe('schedule changes through the database-level stream', () => {
         deleted: false,
         definitionChanged: true,
         nextRunAt: at(300_000),
-        rev: 0,
+        rev: 1,
         owner: null,
         paused: false,
       })
@@ -76,7 +76,7 @@ describe('schedule changes through the database-level stream', () => {
         deleted: false,
         definitionChanged: false,
         nextRunAt: at(600_000),
-        rev: 1,
+        rev: 2,
         owner: 'worker-1',
       })
 
@@ -87,7 +87,7 @@ describe('schedule changes through the database-level stream', () => {
         deleted: false,
         definitionChanged: false,
         paused: true,
-        rev: 2,
+        rev: 3,
       })
 
       await writer.schedules.upsertSchedule(
@@ -98,7 +98,7 @@ describe('schedule changes through the database-level stream', () => {
         }),
       )
       await waitUntil(() => changes.length >= 4, 'the new definition')
-      expect(changes[3]).toEqual({ id: 'nightly', deleted: false, definitionChanged: true, rev: 3 })
+      expect(changes[3]).toEqual({ id: 'nightly', deleted: false, definitionChanged: true, rev: 4 })
 
       await writer.schedules.removeSchedule({ id: 'nightly' })
       await waitUntil(() => changes.length >= 5, 'the delete')

@@ -43,7 +43,7 @@ describe('MongoBackend.schedules', () => {
       owner: null,
       managed: false,
       undeclaredSince: null,
-      rev: 0,
+      rev: 1,
     })
     expect(await schedules.getSchedule({ id: 'nightly' })).toEqual(created.schedule)
     const stored = await db.collection('durabl_schedules').findOne({})
@@ -83,12 +83,12 @@ describe('MongoBackend.schedules', () => {
     expect(marked.schedule).toMatchObject({
       managed: true,
       undeclaredSince: null,
-      rev: 1,
+      rev: 2,
       updatedAt: at(1_000),
     })
     await schedules.patchSchedule({ id: 'nightly', set: { undeclaredSince: at(2_000) }, now: at(2_000) })
     const declared = await schedules.upsertSchedule(upsertParams({ managed: true, now: at(3_000) }))
-    expect(declared.schedule).toMatchObject({ managed: true, undeclaredSince: null, rev: 3 })
+    expect(declared.schedule).toMatchObject({ managed: true, undeclaredSince: null, rev: 4 })
     const plain = await schedules.upsertSchedule(
       upsertParams({ managed: false, definitionHash: 'def-2', now: at(4_000) }),
     )
@@ -111,7 +111,7 @@ describe('MongoBackend.schedules', () => {
     expect(payload.schedule).toMatchObject({
       definitionHash: 'def-2',
       nextRunAt: new Date('2040-01-01T00:05:00Z'),
-      rev: 1,
+      rev: 2,
       updatedAt: at(1_000),
     })
     expect(payload.schedule.definition.data).toEqual({ kind: 'weekly' })
@@ -124,7 +124,7 @@ describe('MongoBackend.schedules', () => {
         now: at(2_000),
       }),
     )
-    expect(timing.schedule).toMatchObject({ timingHash: 'timing-2', nextRunAt: at(3_600_000), rev: 2 })
+    expect(timing.schedule).toMatchObject({ timingHash: 'timing-2', nextRunAt: at(3_600_000), rev: 3 })
   })
 
   it('concurrent upserts of one id create it once', async () => {
@@ -157,29 +157,29 @@ describe('MongoBackend.schedules', () => {
     })
     const result = await schedules.upsertSchedule(upsertParams({ definitionHash: 'def-2' }))
     expect(result.outcome).toBe('updated')
-    expect(result.schedule).toMatchObject({ definitionHash: 'def-2', rev: 1 })
+    expect(result.schedule).toMatchObject({ definitionHash: 'def-2', rev: 2 })
   })
 
   it('patch sets the fields and bumps rev, guarded by expectedRev', async () => {
     const { schedules } = await backendOn()
     await schedules.upsertSchedule(upsertParams())
     const paused = await schedules.patchSchedule({ id: 'nightly', set: { paused: true }, now: at(1_000) })
-    expect(paused).toMatchObject({ paused: true, rev: 1, updatedAt: at(1_000) })
+    expect(paused).toMatchObject({ paused: true, rev: 2, updatedAt: at(1_000) })
     expect(
       await schedules.patchSchedule({
         id: 'nightly',
-        expectedRev: 0,
+        expectedRev: 1, // the rev before the pause
         set: { paused: false },
         now: at(2_000),
       }),
     ).toBeNull()
     const resumed = await schedules.patchSchedule({
       id: 'nightly',
-      expectedRev: 1,
+      expectedRev: 2,
       set: { paused: false, nextRunAt: at(60_000), lastJobId: 'job-1' },
       now: at(2_000),
     })
-    expect(resumed).toMatchObject({ paused: false, nextRunAt: at(60_000), lastJobId: 'job-1', rev: 2 })
+    expect(resumed).toMatchObject({ paused: false, nextRunAt: at(60_000), lastJobId: 'job-1', rev: 3 })
     expect(await schedules.patchSchedule({ id: 'missing', set: { paused: true }, now: at(3_000) })).toBeNull()
   })
 

@@ -45,10 +45,14 @@ export async function fireSchedule(
     nextRunAt: advance.nextRunAt,
     owner: advance.owner,
     lastRunAt: advance.lastRunAt,
-    lastEnqueuedAt: params.now,
     updatedAt: params.now,
   }
-  if (lastJobId !== null) set.lastJobId = lastJobId
+  // `lastEnqueuedAt` is when the newest run was enqueued: a pass that enqueued nothing (every
+  // occurrence skipped, missed or already written) leaves it, and `lastJobId`, as they were.
+  if (lastJobId !== null) {
+    set.lastJobId = lastJobId
+    set.lastEnqueuedAt = params.now
+  }
   const written = await context.schedules.findOneAndUpdate(
     { _id: params.id, nextRunAt: expected.nextRunAt, rev: expected.rev, paused: false },
     { $set: set, $inc: { runs: enqueued + exists, skipped: overlap, missed: advance.missed, rev: 1 } },

@@ -32,7 +32,7 @@ export interface ScheduleContext extends OperationContext {
   schedules: Collection<ScheduleDocument>
 }
 
-/** The document `upsertSchedule` inserts for a new schedule (rev 0, nothing run yet). */
+/** The document `upsertSchedule` inserts for a new schedule (rev 1: its first write; nothing run yet). */
 export function newScheduleDocument(params: UpsertScheduleParams): ScheduleDocument {
   return {
     _id: params.id,
@@ -52,7 +52,7 @@ export function newScheduleDocument(params: UpsertScheduleParams): ScheduleDocum
     undeclaredSince: null,
     createdAt: params.now,
     updatedAt: params.now,
-    rev: 0,
+    rev: 1,
   }
 }
 
