@@ -28,6 +28,12 @@ export type DurablOperation =
   | 'purgeJobs'
   | 'changeStream'
   | 'detectTopology'
+  | 'upsertSchedule'
+  | 'getSchedule'
+  | 'listSchedules'
+  | 'patchSchedule'
+  | 'removeSchedule'
+  | 'fireSchedule'
 
 /** The prefix of every durabl command comment. */
 export const COMMENT_PREFIX = 'durabl:'

@@ -23,4 +23,6 @@ export {
   resolveMongoBackendOptions,
 } from './options.js'
 export { redact } from './redact.js'
+export { OCCURRENCE_INDEX_NAME, occurrenceKeysQuery } from './schedules/occurrence-index.js'
+export type { ScheduleDocument } from './schedules/schedule-document.js'
 export { isTransientMongoError, toBackendError } from './to-backend-error.js'

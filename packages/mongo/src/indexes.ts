@@ -4,6 +4,12 @@ import { CLAIM_INDEX_NAME } from './operations/claim-query.js'
 import { DEDUPE_KEY_INDEX_NAME, DEDUPE_KEY_PARTIAL_FILTER } from './operations/dedupe-key-query.js'
 import { LEASE_EXPIRY_INDEX_NAME, LEASE_EXPIRY_PARTIAL_FILTER } from './operations/lease-expiry-query.js'
 import { NEXT_DUE_INDEX_NAME } from './operations/next-due-at.js'
+import { OCCURRENCE_INDEX_NAME, OCCURRENCE_PARTIAL_FILTER } from './schedules/occurrence-index.js'
+
+/** The unique index of the dedupe queued slot (see `DedupeSlots`). */
+export const DEDUPE_PENDING_INDEX_NAME = 'durabl_dedupe_pending'
+/** The unique index of the dedupe running slot (see `DedupeSlots`). */
+export const DEDUPE_ACTIVE_INDEX_NAME = 'durabl_dedupe_active'
 
 /** One index of the jobs collection, with the queries it serves. */
 export interface JobIndex {
@@ -53,13 +59,13 @@ export function jobIndexes(): JobIndex[] {
       serves: "recoverExpiredLeases: { state: 'active', leaseExpiresAt: { $lt: now } }",
     },
     {
-      name: 'durabl_dedupe_pending',
+      name: DEDUPE_PENDING_INDEX_NAME,
       key: { 'dedupe.pendingKey': 1 },
       options: { unique: true, partialFilterExpression: { 'dedupe.pendingKey': { $type: 'string' } } },
       serves: "dedupe: at most one queued job per key (enqueueJobs returns null on E11000; 'pending' scope)",
     },
     {
-      name: 'durabl_dedupe_active',
+      name: DEDUPE_ACTIVE_INDEX_NAME,
       key: { 'dedupe.activeKey': 1 },
       options: { unique: true, partialFilterExpression: { 'dedupe.activeKey': { $type: 'string' } } },
       serves:
@@ -84,6 +90,14 @@ export function jobIndexes(): JobIndex[] {
       options: { partialFilterExpression: { dedupeKey: { ...DEDUPE_KEY_PARTIAL_FILTER.dedupeKey } } },
       serves:
         "listJobs({ filter: { dedupeKey } }) and the enqueue duplicate pre-check inside transactions; both state the filter: dedupeKey: { $eq | $in, $type: 'string' }",
+    },
+    {
+      name: OCCURRENCE_INDEX_NAME,
+      key: { occurrenceKey: 1 },
+      options: { unique: true, partialFilterExpression: { ...OCCURRENCE_PARTIAL_FILTER } },
+      serves:
+        "fireSchedule: at most one job per schedule occurrence, finished jobs included (the insert's E11000 on this index reports 'exists'); " +
+        "the read that tells an occurrence already written from a dedupe overlap: occurrenceKey: { $in, $type: 'string' }",
     },
     {
       name: 'durabl_retention_ttl',

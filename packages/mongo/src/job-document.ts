@@ -74,6 +74,12 @@ export interface JobDocument {
   rev: number
   /** Marks the documents one admin operation changed, so it can report exactly which. */
   adminToken?: string
+  /**
+   * The schedule occurrence the job runs (`occurrenceKey()` of core), on jobs `fireSchedule`
+   * wrote; unique through `durabl_occurrence`. Not part of {@link Job}: the occurrence is also in
+   * the job's metadata.
+   */
+  occurrenceKey?: string
 }
 
 /** The slots a job holds in a given state (see {@link DedupeSlots}). */

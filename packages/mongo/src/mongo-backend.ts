@@ -23,6 +23,7 @@ import {
   type RecoverExpiredLeasesParams,
   type RecoverResult,
   type ReleaseJobsParams,
+  type ScheduleStore,
   type SelectJobsParams,
   type SubscribeParams,
 } from '@durabl/core'
@@ -56,6 +57,8 @@ import {
   type ResolvedMongoBackendOptions,
   resolveMongoBackendOptions,
 } from './options.js'
+import { MongoScheduleStore } from './schedules/mongo-schedule-store.js'
+import type { ScheduleDocument } from './schedules/schedule-document.js'
 import { runOperation, toBackendError } from './to-backend-error.js'
 
 /**
@@ -70,9 +73,10 @@ export const OWN_WRITES_READ = {
 }
 
 /**
- * The MongoDB backend: jobs live in one collection; every state change is a guarded single-document
- * write; claims and acknowledgements are batched into one round trip each; push rides one change
- * stream with polling as the safety net. Operations live one per file under `operations/`; this
+ * The MongoDB backend: jobs live in one collection, schedules in another; every state change is a
+ * guarded single-document write; claims and acknowledgements are batched into one round trip each;
+ * push (job wake-ups and schedule changes) rides one database-level change stream with polling as
+ * the safety net. Operations live one per file under `operations/`; this
  * class wires them to the contract and turns driver errors into `BackendError`s.
  */
 export class MongoBackend implements Backend {
@@ -80,6 +84,10 @@ export class MongoBackend implements Backend {
   readonly capabilities: BackendCapabilities
   readonly options: ResolvedMongoBackendOptions
   readonly collection: Collection<JobDocument>
+  /** The schedules collection (`schedulesCollectionName`). */
+  readonly schedulesCollection: Collection<ScheduleDocument>
+  /** Stored schedules (recurring jobs); see `ScheduleStore` in `@durabl/core`. */
+  readonly schedules: ScheduleStore
   /** Present when `useChangeStreams` is not false (see `capabilities.push`). */
   readonly subscribe?: (params: SubscribeParams) => Promise<PushSubscription>
 
@@ -91,7 +99,12 @@ export class MongoBackend implements Backend {
   constructor(options: MongoBackendOptions) {
     this.options = resolveMongoBackendOptions(options)
     this.collection = this.options.db.collection<JobDocument>(this.options.collectionName, OWN_WRITES_READ)
+    this.schedulesCollection = this.options.db.collection<ScheduleDocument>(
+      this.options.schedulesCollectionName,
+      OWN_WRITES_READ,
+    )
     this.context = { collection: this.collection, options: this.options }
+    this.schedules = new MongoScheduleStore({ ...this.context, schedules: this.schedulesCollection })
     this.contention = new ClaimContention(this.options.claimSpreadMax)
     this.capabilities = {
       push: this.options.useChangeStreams !== false,
@@ -99,6 +112,7 @@ export class MongoBackend implements Backend {
       bulkEnqueue: true,
       durable: true,
       inline: false,
+      schedules: true,
     }
     if (this.capabilities.push) {
       this.subscribe = (params) => this.openSubscription(params)
@@ -226,9 +240,15 @@ export class MongoBackend implements Backend {
   private openSubscription(params: SubscribeParams): Promise<PushSubscription> {
     if (this.changeStream === null) {
       this.changeStream = new JobChangeStream(
-        // The stream keeps the database's read settings: change streams read majority-committed
-        // events on the server whatever is asked, and may run on a secondary.
-        this.options.db.collection<JobDocument>(this.options.collectionName),
+        {
+          // The stream keeps the database's read settings: change streams read majority-committed
+          // events on the server whatever is asked, and may run on a secondary.
+          db: this.options.db,
+          collections: {
+            jobs: this.options.collectionName,
+            schedules: this.options.schedulesCollectionName,
+          },
+        },
         this.options.db.client,
         () => this.detectTopology(),
         this.options.changeStreamAwaitMs,

@@ -4,6 +4,7 @@ import type { Db } from 'mongodb'
 /** Defaults, named so the README, doc comments and error messages can point at them. */
 export const MONGO_DEFAULTS = {
   collectionName: 'durabl_jobs',
+  schedulesCollectionName: 'durabl_schedules',
   useChangeStreams: 'auto' as const,
   createIndexes: true,
   /** Completed jobs are kept 7 days. */
@@ -57,6 +58,11 @@ export interface MongoBackendOptions {
   db: Db
   /** @defaultValue 'durabl_jobs' */
   collectionName?: string
+  /**
+   * The collection of stored schedules (recurring jobs), in the same database. It must differ
+   * from `collectionName`. @defaultValue 'durabl_schedules'
+   */
+  schedulesCollectionName?: string
   /**
    * Push wake-ups through a change stream. `'auto'` uses one when the server is a replica set or
    * a sharded cluster and reports a fallback to polling otherwise; `true` makes `startup()` throw
@@ -113,6 +119,7 @@ export interface ResolvedRetention {
 export interface ResolvedMongoBackendOptions {
   db: Db
   collectionName: string
+  schedulesCollectionName: string
   useChangeStreams: boolean | 'auto'
   createIndexes: boolean
   retention: ResolvedRetention
@@ -145,6 +152,13 @@ function retentionMs(field: string, value: number | null | undefined, fallback: 
   return value
 }
 
+function collectionNameOption(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.includes('$')) {
+    throw new ValidationError(field, 'must be a non-empty string without "$"', value)
+  }
+  return value
+}
+
 /** Validates the options once, at construction, and fills in the defaults. */
 export function resolveMongoBackendOptions(options: MongoBackendOptions): ResolvedMongoBackendOptions {
   if (typeof options !== 'object' || options === null) {
@@ -154,9 +168,20 @@ export function resolveMongoBackendOptions(options: MongoBackendOptions): Resolv
   if (typeof db !== 'object' || db === null || typeof (db as Db).collection !== 'function') {
     throw new ValidationError('db', 'must be a mongodb Db (client.db(name))', db)
   }
-  const collectionName = options.collectionName ?? MONGO_DEFAULTS.collectionName
-  if (typeof collectionName !== 'string' || collectionName.length === 0 || collectionName.includes('$')) {
-    throw new ValidationError('collectionName', 'must be a non-empty string without "$"', collectionName)
+  const collectionName = collectionNameOption(
+    'collectionName',
+    options.collectionName ?? MONGO_DEFAULTS.collectionName,
+  )
+  const schedulesCollectionName = collectionNameOption(
+    'schedulesCollectionName',
+    options.schedulesCollectionName ?? MONGO_DEFAULTS.schedulesCollectionName,
+  )
+  if (schedulesCollectionName === collectionName) {
+    throw new ValidationError(
+      'schedulesCollectionName',
+      `must differ from collectionName ("${collectionName}")`,
+      schedulesCollectionName,
+    )
   }
   const useChangeStreams = options.useChangeStreams ?? MONGO_DEFAULTS.useChangeStreams
   if (useChangeStreams !== true && useChangeStreams !== false && useChangeStreams !== 'auto') {
@@ -173,6 +198,7 @@ export function resolveMongoBackendOptions(options: MongoBackendOptions): Resolv
   return {
     db,
     collectionName,
+    schedulesCollectionName,
     useChangeStreams,
     createIndexes,
     retention: {

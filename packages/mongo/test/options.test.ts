@@ -10,6 +10,7 @@ describe('resolveMongoBackendOptions', () => {
   it('fills in the named defaults', () => {
     expect(resolveMongoBackendOptions({ db })).toMatchObject({
       collectionName: 'durabl_jobs',
+      schedulesCollectionName: 'durabl_schedules',
       useChangeStreams: 'auto',
       createIndexes: true,
       retention: {
@@ -31,6 +32,9 @@ describe('resolveMongoBackendOptions', () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ db: {} }, 'db'],
       [{ db, collectionName: '' }, 'collectionName'],
+      [{ db, schedulesCollectionName: 'a$b' }, 'schedulesCollectionName'],
+      [{ db, schedulesCollectionName: 7 }, 'schedulesCollectionName'],
+      [{ db, collectionName: 'jobs', schedulesCollectionName: 'jobs' }, 'schedulesCollectionName'],
       [{ db, useChangeStreams: 'yes' }, 'useChangeStreams'],
       [{ db, retention: { completedMs: -1 } }, 'retention.completedMs'],
       [{ db, maxDocumentBytes: 17 * 1024 * 1024 }, 'maxDocumentBytes'],

@@ -8,10 +8,12 @@ import { waitUntil } from './support/wait-until.js'
 const mongo = await useMongo()
 
 describe('change stream across a dropped jobs collection (needs server-fidelity-streams in-process)', () => {
-  // mongod: dropping the watched collection sends `drop` then `invalidate` and closes the cursor
-  // (manual, "Change Events: invalidate"); durabl then opens a new stream with `startAfter` the
-  // invalidate token (manual, "Change Streams: startAfter") and reports `reconnected`, so the
-  // runtime claims once. Jobs of the recreated collection wake subscribers again.
+  // durabl watches the database (`db.watch`), not the collection. mongod: dropping a collection
+  // gives a database-level stream a `drop` event and the stream goes on; only `dropDatabase`
+  // invalidates it (manual, "Change Events: drop" and "invalidate": a collection stream would get
+  // `drop` then `invalidate` and close). durabl reports `reconnected` on the drop of the jobs
+  // collection, as it did after the invalidate of a collection stream, so the runtime claims once.
+  // Jobs of the recreated collection wake subscribers again.
   it('reports reconnected after the drop and wakes for jobs of the recreated collection', async (context) => {
     mongo.require(context, 'changeStreams')
     const db = await mongo.db()

@@ -92,8 +92,11 @@ describe('change-stream outage', () => {
   })
 })
 
-describe('an invalidated stream', () => {
-  it('starts afresh after the collection is dropped, and keeps waking', async (context) => {
+// A database-level stream (what durabl opens) sees the drop of the jobs collection as a `drop`
+// event and goes on; a collection stream was invalidated by it (manual, "Change Events: drop",
+// "invalidate"). Either way subscribers keep being woken for jobs of the recreated collection.
+describe('a stream across a dropped jobs collection', () => {
+  it('keeps waking after the collection is dropped', async (context) => {
     mongo.require(context, 'changeStreams')
     const db = await mongo.db()
     const backend = new MongoBackend({ db })

@@ -1,22 +1,23 @@
-import {
-  type PushStatus,
-  type PushSubscription,
-  type PushWake,
-  type SubscribeParams,
-  ValidationError,
-} from '@durabl/core'
+import type { PushStatus, PushSubscription, SubscribeParams } from '@durabl/core'
 import {
   type ChangeStream,
-  type Collection,
+  type Db,
+  type Document,
   type MongoClient,
   MongoServerError,
   type ResumeToken,
 } from 'mongodb'
 import { commandComment } from '../command-comment.js'
-import type { JobDocument } from '../job-document.js'
 import { redact } from '../redact.js'
 import type { Topology } from './detect-topology.js'
-import { wakeFromChange, wakePipeline } from './wake-pipeline.js'
+import { type StreamCollections, streamPipeline } from './stream-pipeline.js'
+import {
+  broadcastStatus,
+  deliverEvent,
+  reportFallback,
+  type Subscriber,
+  toSubscriber,
+} from './stream-subscribers.js'
 
 /** The stream's aggregate and its getMores carry it. */
 const CHANGE_STREAM_COMMENT = commandComment('changeStream')
@@ -33,6 +34,13 @@ const NOT_SUPPORTED_CODES = new Set([
 ])
 
 /**
+ * The user may not open the stream: a database-level stream needs the `find` and `changeStream`
+ * actions on the whole database (manual, "Change Streams: Access Control"), which a user granted
+ * the jobs collection alone lacks. Permissions do not change by retrying, so polling takes over.
+ */
+const UNAUTHORIZED = 13
+
+/**
  * Errors after which resuming cannot work: the resume point is no longer in the oplog, or the
  * server will never accept the token. The stream starts afresh and reports `reconnected`, so the
  * runtime's catch-up claim covers the gap.
@@ -44,28 +52,29 @@ export const HISTORY_LOST_CODES: ReadonlySet<number> = new Set([
   286, // ChangeStreamHistoryLost: the resume point fell off the oplog
 ])
 
-/** The stream ended with an `invalidate` event (the collection was dropped or renamed). */
+/** The stream ended with an `invalidate` event (the database was dropped). */
 class StreamInvalidated extends Error {}
 
-interface Subscriber {
-  types: Set<string>
-  onWake: SubscribeParams['onWake']
-  onStatus: SubscribeParams['onStatus']
-  fallbackReported: boolean
+/** Where the stream watches: the database (`db.watch`) and the collections it reports on. */
+export interface ChangeStreamSource {
+  db: Pick<Db, 'watch'>
+  collections: StreamCollections
 }
 
 /**
- * One change stream per backend instance, shared by every `subscribe()` call. It tells
- * subscribers `'connected'` once the stream is open, reopens itself after errors (resuming after
- * the last token it saw) and then says `'reconnected'`, as it does after a dropped connection the
- * driver resumed from by itself, because jobs written meanwhile may not have been announced: the
- * runtime answers with a catch-up claim. On a server without change streams it reports
- * `'fallback'` once and stops; polling takes over.
+ * One database-level change stream per backend instance, shared by every `subscribe()` call: job
+ * wake-ups and schedule changes ride the same cursor (see `streamPipeline`). It tells subscribers
+ * `'connected'` once the stream is open, reopens itself after errors (resuming after the last
+ * token it saw) and then says `'reconnected'`, as it does after a dropped connection the driver
+ * resumed from by itself, or when the jobs or schedules collection was dropped or renamed, because
+ * writes made meanwhile may not have been announced: the runtime answers with a catch-up claim
+ * (and reads its schedules again). On a server without change streams it reports `'fallback'` once
+ * and stops; polling takes over.
  */
 export class JobChangeStream {
   private readonly subscribers = new Set<Subscriber>()
   private types = new Set<string>()
-  private stream: ChangeStream<JobDocument> | null = null
+  private stream: ChangeStream<Document> | null = null
   private running: Promise<void> | null = null
   /** Bumped to make the running loop stop (on close, or to reopen with new types). */
   private generation = 0
@@ -84,7 +93,7 @@ export class JobChangeStream {
   }
 
   constructor(
-    private readonly collection: Collection<JobDocument>,
+    private readonly source: ChangeStreamSource,
     private readonly client: MongoClient,
     private readonly topology: () => Promise<Topology>,
     /** `maxAwaitTimeMS` of the stream's getMores: how often an idle stream asks the server. */
@@ -92,26 +101,10 @@ export class JobChangeStream {
   ) {}
 
   async subscribe(params: SubscribeParams): Promise<PushSubscription> {
-    if (typeof params !== 'object' || params === null)
-      throw new ValidationError('params', 'must be an object', params)
-    if (!Array.isArray(params.types))
-      throw new ValidationError('types', 'must be an array of job types', params.types)
-    params.types.forEach((type, index) => {
-      if (typeof type !== 'string') throw new ValidationError(`types[${index}]`, 'must be a string', type)
-    })
-    if (typeof params.onWake !== 'function')
-      throw new ValidationError('onWake', 'must be a function', params.onWake)
-    if (typeof params.onStatus !== 'function')
-      throw new ValidationError('onStatus', 'must be a function', params.onStatus)
-    const subscriber: Subscriber = {
-      types: new Set(params.types),
-      onWake: params.onWake,
-      onStatus: params.onStatus,
-      fallbackReported: false,
-    }
+    const subscriber = toSubscriber(params)
     this.subscribers.add(subscriber)
     if (this.fallbackReason !== null) {
-      this.reportFallback(subscriber, this.fallbackReason)
+      reportFallback(subscriber, this.fallbackReason)
     } else {
       const newTypes = params.types.filter((type) => !this.types.has(type))
       for (const type of newTypes) this.types.add(type)
@@ -175,7 +168,7 @@ export class JobChangeStream {
     // an invalidate event) is dropped after two, and the stream starts afresh.
     let failedResumes = 0
     while (generation === this.generation) {
-      let stream: ChangeStream<JobDocument> | null = null
+      let stream: ChangeStream<Document> | null = null
       let announced = false
       try {
         const topology = await this.topology()
@@ -184,8 +177,8 @@ export class JobChangeStream {
           return
         }
         if (generation !== this.generation) return
-        stream = this.collection.watch<JobDocument>(
-          wakePipeline([...this.types]),
+        stream = this.source.db.watch<Document>(
+          streamPipeline(this.source.collections, [...this.types]),
           this.startAfterToken !== undefined
             ? {
                 maxAwaitTimeMS: this.awaitMs,
@@ -222,14 +215,14 @@ export class JobChangeStream {
         retryMs = STREAM_RETRY_INITIAL_MS
         openStatus = { state: 'reconnected' }
         while (generation === this.generation) {
-          // A dropped or renamed collection ends the stream with an invalidate event: reopen
-          // after it (startAfter) and report `reconnected`, so a catch-up claim covers the jobs
-          // of the recreated collection.
+          // A dropped database ends the stream with an invalidate event: reopen after it
+          // (startAfter) and report `reconnected`, so a catch-up claim covers the jobs of the
+          // recreated collection.
           const invalidate = change as { operationType?: string; _id?: ResumeToken } | null
           if (invalidate?.operationType === 'invalidate') {
             this.startAfterToken = invalidate._id ?? stream.resumeToken ?? undefined
             this.resumeToken = undefined
-            throw new StreamInvalidated('the watched collection was dropped or renamed')
+            throw new StreamInvalidated('the watched database was dropped')
           }
           this.resumeToken = stream.resumeToken ?? this.resumeToken
           // A cursor the server closed: reopen it like after an error, so the loop never spins.
@@ -247,6 +240,12 @@ export class JobChangeStream {
         if (generation !== this.generation) return
         if (error instanceof MongoServerError && NOT_SUPPORTED_CODES.has(Number(error.code))) {
           this.fallback(`the server refused a change stream: ${redact(error.message)}`)
+          return
+        }
+        if (error instanceof MongoServerError && Number(error.code) === UNAUTHORIZED) {
+          this.fallback(
+            `the database user may not open a change stream on the database (it needs the find and changeStream actions on { db: '<db>', collection: '' }): ${redact(error.message)}`,
+          )
           return
         }
         openStatus = { state: 'reconnected' }
@@ -283,39 +282,17 @@ export class JobChangeStream {
     })
   }
 
-  private dispatch(change: unknown): void {
-    this.dispatchWake(wakeFromChange(change as Record<string, never>))
-  }
-
-  private dispatchWake(wake: PushWake): void {
-    for (const subscriber of this.subscribers) {
-      if (wake.type !== undefined && !subscriber.types.has(wake.type)) continue
-      safely(() => subscriber.onWake(wake))
-    }
+  private dispatch(change: Document): void {
+    deliverEvent(this.subscribers, change, this.source.collections)
   }
 
   private broadcast(status: PushStatus): void {
-    for (const subscriber of this.subscribers) safely(() => subscriber.onStatus(status))
+    broadcastStatus(this.subscribers, status)
   }
 
   private fallback(reason: string): void {
     this.fallbackReason = redact(reason)
     this.detachConnectionListeners()
-    for (const subscriber of this.subscribers) this.reportFallback(subscriber, this.fallbackReason)
-  }
-
-  private reportFallback(subscriber: Subscriber, reason: string): void {
-    if (subscriber.fallbackReported) return
-    subscriber.fallbackReported = true
-    safely(() => subscriber.onStatus({ state: 'fallback', reason }))
-  }
-}
-
-/** A subscriber that throws must not stop the stream. */
-function safely(callback: () => void): void {
-  try {
-    callback()
-  } catch {
-    // The runtime's listeners own their errors; the stream keeps going for the others.
+    for (const subscriber of this.subscribers) reportFallback(subscriber, this.fallbackReason)
   }
 }

@@ -2,8 +2,8 @@ import type { PushWake } from '@durabl/core'
 import type { Document } from 'mongodb'
 
 /**
- * The change-stream pipeline: only the events that can make a job claimable, filtered on the
- * server, without `updateLookup`, and projected to what a wake needs (the resume token `_id` stays).
+ * The job events that can make a job claimable, as `$match` conditions on the jobs collection's
+ * events of the stream (see `streamPipeline`), filtered on the server, without `updateLookup`:
  *
  * - inserts of pending jobs of the subscribed types (the insert event carries the full document);
  * - updates whose `$set` made `state` pending (retry, release, recovery, an operator's rerun).
@@ -11,32 +11,22 @@ import type { Document } from 'mongodb'
  *   is not among them, so the job type is not reliably there: those wakes carry no type;
  * - replacements of the document by a pending job of the subscribed types: mongod logs a pipeline
  *   update as a replacement when that is smaller than the delta, and a change stream then reports
- *   `replace` with the full document (jstests/core/.../pipeline_update_oplog.js);
- * - `invalidate` (the collection was dropped or renamed), which ends the stream: mongod returns it
- *   whatever the pipeline's `$match` says, and it is matched here too so no server filters it out.
+ *   `replace` with the full document (jstests/core/.../pipeline_update_oplog.js).
  */
-export function wakePipeline(types: string[]): Document[] {
+export function jobWakeConditions(types: string[]): Document[] {
   return [
-    {
-      $match: {
-        $or: [
-          { operationType: 'insert', 'fullDocument.state': 'pending', 'fullDocument.type': { $in: types } },
-          { operationType: 'update', 'updateDescription.updatedFields.state': 'pending' },
-          { operationType: 'replace', 'fullDocument.state': 'pending', 'fullDocument.type': { $in: types } },
-          { operationType: 'invalidate' },
-        ],
-      },
-    },
-    {
-      $project: {
-        operationType: 1,
-        'fullDocument.type': 1,
-        'fullDocument.runAt': 1,
-        'updateDescription.updatedFields.runAt': 1,
-      },
-    },
+    { operationType: 'insert', 'fullDocument.state': 'pending', 'fullDocument.type': { $in: types } },
+    { operationType: 'update', 'updateDescription.updatedFields.state': 'pending' },
+    { operationType: 'replace', 'fullDocument.state': 'pending', 'fullDocument.type': { $in: types } },
   ]
 }
+
+/** What a wake reads from a projected job event (see `streamPipeline`'s `$project`). */
+export const JOB_WAKE_FIELDS = [
+  'fullDocument.type',
+  'fullDocument.runAt',
+  'updateDescription.updatedFields.runAt',
+]
 
 /** A wake from one projected change event; `runAt` falls back to now when the event lacks it. */
 export function wakeFromChange(change: Document): PushWake {

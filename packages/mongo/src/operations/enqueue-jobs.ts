@@ -31,18 +31,23 @@ export function validateNewJob(job: NewJob, field: string): void {
   }
 }
 
-/** Builds the document and refuses it when its BSON size is over `maxDocumentBytes`. */
+/**
+ * Builds the document and refuses it when its BSON size is over `maxDocumentBytes`. With
+ * `occurrenceKey` (a schedule's job, see `fireSchedule`), the document stores it.
+ */
 export function buildJobDocument(
   context: OperationContext,
   job: NewJob,
   now: Date,
   field: string,
+  occurrenceKey?: string,
 ): JobDocument {
   validateNewJob(job, field)
   const document = newJobDocument(
     { ...job, dedupeKey: job.dedupeKey ?? null, dedupeScope: job.dedupeScope ?? null },
     now,
   )
+  if (occurrenceKey !== undefined) document.occurrenceKey = occurrenceKey
   let size: number
   try {
     size = BSON.calculateObjectSize(document as unknown as Document)

@@ -24,13 +24,14 @@ export interface BulkOutcome {
   tooLarge: Map<number, string>
 }
 
-interface WriteErrorLike {
+export interface WriteErrorLike {
   index: number
   code: number
   errmsg?: string
 }
 
-function writeErrorsOf(error: MongoBulkWriteError): WriteErrorLike[] {
+/** The write errors of a failed bulk, as a list whatever shape the driver gave them. */
+export function writeErrorsOf(error: MongoBulkWriteError): WriteErrorLike[] {
   const errors = error.writeErrors
   return Array.isArray(errors) ? [...errors] : [errors as unknown as WriteErrorLike]
 }
@@ -45,6 +46,22 @@ function writeConcernErrorOf(error: MongoBulkWriteError): { code?: number; errms
   const concern =
     typeof result?.getWriteConcernError === 'function' ? result.getWriteConcernError() : undefined
   return (concern ?? undefined) as { code?: number; errmsg?: string } | undefined
+}
+
+/**
+ * Throws a transient BackendError when the bulk also had a write concern error: its writes were
+ * applied on the primary but not confirmed as asked, whatever else went wrong.
+ */
+export function throwOnWriteConcernError(error: MongoBulkWriteError): void {
+  const concern = writeConcernErrorOf(error)
+  if (concern === undefined) return
+  throw new BackendError(
+    'bulkWrite',
+    redact(
+      `the writes were applied but the write concern was not satisfied (${concern.code ?? 'no code'}): ${concern.errmsg ?? error.message}`,
+    ),
+    { transient: true },
+  )
 }
 
 /**
@@ -77,16 +94,7 @@ export async function runBulkWrite(
     }
   } catch (error) {
     if (!(error instanceof MongoBulkWriteError)) throw error
-    const concern = writeConcernErrorOf(error)
-    if (concern !== undefined) {
-      throw new BackendError(
-        'bulkWrite',
-        redact(
-          `the writes were applied but the write concern was not satisfied (${concern.code ?? 'no code'}): ${concern.errmsg ?? error.message}`,
-        ),
-        { transient: true },
-      )
-    }
+    throwOnWriteConcernError(error)
     if (error.writeErrors === undefined) throw error
     const writeErrors = writeErrorsOf(error)
     const expected = (code: number) => code === DUPLICATE_KEY || DOCUMENT_TOO_LARGE_CODES.has(code)
