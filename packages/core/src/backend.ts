@@ -180,8 +180,8 @@ export interface ScheduleStore {
    *    id; `'exists'` when a job with its `occurrenceKey` already exists (another process, or an
    *    earlier attempt, wrote it); `'overlap'` when its dedupe key blocked it;
    * 2. then, only if the stored schedule still has `nextRunAt` and `rev` equal to `expected` and is
-   *    not paused: sets `nextRunAt`, `owner`, `lastRunAt`, `lastEnqueuedAt = now` and `lastJobId`
-   *    (the last `'enqueued'` id, if any) from the params, adds `'enqueued'` and `'exists'` jobs to
+   *    not paused: sets `nextRunAt`, `owner` and `lastRunAt` from the params, and, when a job was
+   *    `'enqueued'`, `lastEnqueuedAt = now` and `lastJobId` (the last enqueued id), adds `'enqueued'` and `'exists'` jobs to
    *    `runs`, `'overlap'` jobs to `skipped` and `missed` to `missed`, and bumps `rev`.
    * The jobs are written first, so a crash between the two steps leaves the occurrence enqueued
    * and the schedule behind: whoever fires it next finds the job (`'exists'`) and advances.

@@ -292,15 +292,19 @@ export function describeScheduleStoreTests(context: ConformanceContext): void {
       if (!backend.capabilities.push || backend.subscribe === undefined) test.skip('the backend has no push')
       const changes: ScheduleChange[] = []
       let fellBack = false
+      let connected = false
       const subscription = await backend.subscribe!({
         types: [],
         onWake: () => undefined,
         onStatus: (status) => {
           if (status.state === 'fallback') fellBack = true
+          if (status.state === 'connected') connected = true
         },
         onScheduleChange: (change) => changes.push(change),
       })
       try {
+        // A stream announces only what is written once it is open.
+        await waitFor(() => connected || fellBack, 'the subscription to connect')
         if (fellBack) test.skip('push fell back to polling')
         const schedule = await create(store)
         await store.fireSchedule(fireParams(schedule, at(1_000)))

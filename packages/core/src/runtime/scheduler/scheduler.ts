@@ -120,8 +120,8 @@ export class Scheduler {
 
   #onStatus(status: PushStatus): void {
     this.#pushLive = status.state !== 'fallback'
-    // Changes made while the stream was down were announced to nobody.
-    if (status.state === 'reconnected') this.#rescan = true
+    // Changes made before the stream opened, or while it was down, were announced to nobody.
+    if (status.state !== 'fallback') this.#rescan = true
     this.#schedulePass()
   }
 
