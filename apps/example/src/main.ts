@@ -66,7 +66,9 @@ async function start(options: ExampleOptions, running: Running): Promise<string>
   await queue.startup()
   if (options.role !== 'producer') {
     const synced = await queue.schedules.sync(SCHEDULES)
-    log(`schedules: ${SCHEDULES.map((schedule) => schedule.id).join(', ')} (created ${synced.created.length}, updated ${synced.updated.length})`)
+    log(
+      `schedules: ${SCHEDULES.map((schedule) => schedule.id).join(', ')} (created ${synced.created.length}, updated ${synced.updated.length})`,
+    )
   }
 
   const server = createHttpServer({

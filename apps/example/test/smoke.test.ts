@@ -39,7 +39,11 @@ describe('the example app', () => {
 
     // The two declared schedules are stored; the every-5-seconds one has run.
     const schedules = await eventually('the usage report to run', async () => {
-      const body = (await (await fetch(`${base}/schedules`)).json()) as Array<{ id: string; runs: number; nextRunAt: string }>
+      const body = (await (await fetch(`${base}/schedules`)).json()) as Array<{
+        id: string
+        runs: number
+        nextRunAt: string
+      }>
       return body.find((schedule) => schedule.id === 'usage-report' && schedule.runs >= 1) ? body : undefined
     })
     expect(schedules.map((schedule) => schedule.id)).toEqual(['nightly-cleanup', 'usage-report'])

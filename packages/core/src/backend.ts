@@ -224,7 +224,7 @@ export interface FireScheduleParams {
   /** Where the schedule stands once these occurrences are enqueued. */
   advance: {
     nextRunAt: Date | null
-    /** The newest occurrence this pass handled (run, skipped or missed). */
+    /** The newest occurrence this pass ran or skipped (the previous one when it only counted misses). */
     lastRunAt: Date
     /** Occurrences this pass counted as missed. */
     missed: number

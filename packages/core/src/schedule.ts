@@ -111,7 +111,7 @@ export interface Schedule {
   skipped: number
   /** Occurrences not run after downtime, per the catch-up policy. */
   missed: number
-  /** The occurrence instant of the newest run. */
+  /** The occurrence instant of the newest run (enqueued, or skipped by the overlap policy). */
   lastRunAt: Date | null
   /** When the newest run was enqueued. */
   lastEnqueuedAt: Date | null

@@ -139,7 +139,7 @@ describe('schedules under chaos', () => {
         .toArray()
       const counts = new Map<number, number>()
       for (const job of jobs) {
-        const at = Date.parse(job.metadata['durabl_occurrence'])
+        const at = Date.parse(job.metadata.durabl_occurrence)
         counts.set(at, (counts.get(at) ?? 0) + 1)
       }
       const instants = [...counts.keys()].sort((a, b) => a - b)

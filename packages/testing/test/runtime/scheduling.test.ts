@@ -85,19 +85,32 @@ describe('claiming and scheduling', () => {
     expect(limits.length).toBeLessThan(40)
   })
 
-  it('a producer-only queue makes no claims and sets no timers', async () => {
+  it('a producer-only queue makes no claims; with no schedules its only timer is the schedule scan', async () => {
     const backend = new MemoryBackend()
     const clock = new TestClock()
     const claimSpy = vi.spyOn(backend, 'claimJobs')
     const recoverSpy = vi.spyOn(backend, 'recoverExpiredLeases')
     const subscribeSpy = vi.spyOn(backend, 'subscribe')
+    const listSpy = vi.spyOn(backend.schedules, 'listSchedules')
     const queue = track(new JobQueue(backend, { clock }))
     await queue.startup()
     await queue.enqueue('elsewhere', { a: 1 })
     await clock.advance(120_000)
     expect(claimSpy).not.toHaveBeenCalled()
     expect(recoverSpy).not.toHaveBeenCalled()
+    // No schedule to run: no subscription, one read at start and one per scan interval (60 s).
     expect(subscribeSpy).not.toHaveBeenCalled()
+    expect(listSpy).toHaveBeenCalledTimes(3)
+    expect(clock.pendingTimerCount).toBe(1)
+  })
+
+  it('a producer-only queue that does not run schedules sets no timers', async () => {
+    const backend = new MemoryBackend()
+    const clock = new TestClock()
+    const queue = track(new JobQueue(backend, { clock, schedules: { run: false } }))
+    await queue.startup()
+    await queue.enqueue('elsewhere', { a: 1 })
+    await clock.advance(120_000)
     expect(clock.pendingTimerCount).toBe(0)
   })
 

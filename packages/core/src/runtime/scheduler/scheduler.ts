@@ -44,7 +44,6 @@ export class Scheduler {
   #subscription: PushSubscription | null = null
   #pushLive = false
   #subscribed = false
-  #running = false
   #stopped = true
   #pass: Promise<void> = Promise.resolve()
   #passQueued = false
@@ -224,7 +223,8 @@ export class Scheduler {
       jobs,
       advance: {
         nextRunAt: plan.nextRunAt,
-        lastRunAt: plan.lastHandled,
+        // The newest run's occurrence; a pass that only counted misses keeps the previous one.
+        lastRunAt: plan.runs[plan.runs.length - 1]?.at ?? schedule.lastRunAt ?? plan.lastHandled,
         missed: plan.missed,
         owner: workerId,
       },

@@ -30,7 +30,10 @@ export const MAX_PREVIEW_COUNT = 1_000
 
 /** A schedule as `queue.schedules` returns it: the stored record and its latest lag. */
 export interface ScheduleInfo extends Schedule {
-  /** From the newest run's occurrence instant to its enqueue; null before the first run. */
+  /**
+   * From the newest run's occurrence instant to its enqueue; null before the first run and when
+   * the newest run was skipped by the overlap policy. The `schedule:enqueued` event has every run's lag.
+   */
   lagMs: number | null
 }
 
@@ -314,9 +317,11 @@ export class Schedules {
 }
 
 function info(schedule: Schedule): ScheduleInfo {
+  const { lastRunAt, lastEnqueuedAt } = schedule
+  // Null before the first run, and when the newest run was skipped (enqueued before its occurrence's pass).
   const lagMs =
-    schedule.lastRunAt !== null && schedule.lastEnqueuedAt !== null
-      ? Math.max(0, schedule.lastEnqueuedAt.getTime() - schedule.lastRunAt.getTime())
+    lastRunAt !== null && lastEnqueuedAt !== null && lastEnqueuedAt >= lastRunAt
+      ? lastEnqueuedAt.getTime() - lastRunAt.getTime()
       : null
   return { ...schedule, lagMs }
 }
