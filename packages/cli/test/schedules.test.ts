@@ -275,6 +275,11 @@ describe('durabl schedules pause and resume', () => {
 })
 
 describe('durabl schedules trigger', () => {
+  // `trigger` writes its job with MongoBackend.enqueueJobs. mongod stores metadata keys that
+  // contain a period (`durabl.schedule`) as given on insert (manual: "Field Names with Periods",
+  // since MongoDB 5.0), and a second pending job with the same dedupe key fails the backend's
+  // unique partial index with E11000 (manual: "Unique Indexes", "Partial Indexes"), which the
+  // backend reports as deduplicated.
   it('enqueues one run now with manual occurrence metadata', async () => {
     const seeded = await seedSchedules(mongo)
     const result = await run(['schedules', 'trigger', 'trial-reminder', '--json', ...scheduleTarget(seeded)])
