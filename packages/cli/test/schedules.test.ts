@@ -1,4 +1,4 @@
-import type { Backend } from '@durabl/core'
+import { type Backend, SCHEDULE_METADATA } from '@durabl/core'
 import { useMongo } from '@durabl/mongo-server/harness'
 import { describe, expect, it, vi } from 'vitest'
 import { type CliIo, main } from '../src/index.js'
@@ -275,11 +275,9 @@ describe('durabl schedules pause and resume', () => {
 })
 
 describe('durabl schedules trigger', () => {
-  // `trigger` writes its job with MongoBackend.enqueueJobs. mongod stores metadata keys that
-  // contain a period (`durabl.schedule`) as given on insert (manual: "Field Names with Periods",
-  // since MongoDB 5.0), and a second pending job with the same dedupe key fails the backend's
-  // unique partial index with E11000 (manual: "Unique Indexes", "Partial Indexes"), which the
-  // backend reports as deduplicated.
+  // `trigger` writes its job with MongoBackend.enqueueJobs: a second pending job with the same
+  // dedupe key fails the backend's unique partial index with E11000 (mongod manual: "Unique
+  // Indexes", "Partial Indexes"), which the backend reports as deduplicated.
   it('enqueues one run now with manual occurrence metadata', async () => {
     const seeded = await seedSchedules(mongo)
     const result = await run(['schedules', 'trigger', 'trial-reminder', '--json', ...scheduleTarget(seeded)])
@@ -291,7 +289,7 @@ describe('durabl schedules trigger', () => {
       type: 'reminder',
       state: 'pending',
       runAt: NOW,
-      metadata: { 'durabl.schedule': 'trial-reminder', 'durabl.occurrence': 'manual' },
+      metadata: { [SCHEDULE_METADATA.schedule]: 'trial-reminder', [SCHEDULE_METADATA.occurrence]: 'manual' },
     })
     // A manual run is not one of the timetable's runs.
     expect((await seeded.store.getSchedule({ id: 'trial-reminder' }))?.runs).toBe(1)
