@@ -104,3 +104,38 @@ export function parseTime(option: string, value: string): Date {
   }
   return time
 }
+
+/** The longest schedule id `queue.schedules` accepts (`MAX_SCHEDULE_ID_LENGTH` in @durabl/core). */
+const MAX_SCHEDULE_ID_LENGTH = 200
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
+
+/**
+ * A schedule id as `queue.schedules` accepts it: 1 to 200 characters, no control characters.
+ * Schedule ids are chosen by whoever declares the schedule, so anything else is a typo.
+ */
+export function parseScheduleId(value: string): string {
+  if (value.length === 0 || value.length > MAX_SCHEDULE_ID_LENGTH || CONTROL_CHARACTER.test(value)) {
+    throw new UsageError(
+      `schedule id ${JSON.stringify(value)} is not a schedule id: ids are 1 to ${MAX_SCHEDULE_ID_LENGTH} characters without control characters`,
+    )
+  }
+  return value
+}
+
+/**
+ * An IANA time zone (`Europe/Paris`, `America/New_York`, `UTC`) that this Node.js's Intl knows,
+ * for `--tz`. Returns the zone as given: Intl's canonical name for an alias (`Asia/Calcutta` for
+ * `Asia/Kolkata` on some ICU versions) would surprise the person who typed it.
+ */
+export function parseTimeZone(option: string, value: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value })
+    if (value.trim() !== '') return value
+  } catch {
+    // A RangeError: not a zone Intl knows. Reported below.
+  }
+  throw new UsageError(
+    `${option} must be an IANA time zone such as UTC, Europe/Paris or America/New_York, got ${JSON.stringify(value)}`,
+  )
+}

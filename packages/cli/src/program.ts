@@ -11,6 +11,12 @@ import { jobsListCommand } from './commands/jobs-list-command.js'
 import { jobsPurgeCommand } from './commands/jobs-purge-command.js'
 import { jobsRetryCommand } from './commands/jobs-retry-command.js'
 import { jobsShowCommand } from './commands/jobs-show-command.js'
+import { schedulesListCommand } from './commands/schedules-list-command.js'
+import { schedulesPauseCommand } from './commands/schedules-pause-command.js'
+import { schedulesRemoveCommand } from './commands/schedules-remove-command.js'
+import { schedulesResumeCommand } from './commands/schedules-resume-command.js'
+import { schedulesShowCommand } from './commands/schedules-show-command.js'
+import { schedulesTriggerCommand } from './commands/schedules-trigger-command.js'
 import { statsCommand } from './commands/stats-command.js'
 import { DEFAULT_DATABASE_NAME, DEFAULT_TIMEOUT_MS } from './connect.js'
 import { safeMessage } from './format/safe-text.js'
@@ -75,6 +81,17 @@ export function createProgram(io: CliIo): Command {
   jobs.addCommand(jobsCancelCommand(context))
   jobs.addCommand(jobsPurgeCommand(context))
   program.addCommand(jobs)
+
+  const schedules = new Command('schedules').description(
+    'list, show, pause, resume, trigger and remove schedules (recurring jobs)',
+  )
+  schedules.addCommand(schedulesListCommand(context))
+  schedules.addCommand(schedulesShowCommand(context))
+  schedules.addCommand(schedulesPauseCommand(context))
+  schedules.addCommand(schedulesResumeCommand(context))
+  schedules.addCommand(schedulesTriggerCommand(context))
+  schedules.addCommand(schedulesRemoveCommand(context))
+  program.addCommand(schedules)
 
   const indexes = new Command('indexes').description("create and check the jobs collection's indexes")
   indexes.addCommand(indexesEnsureCommand(context))

@@ -31,6 +31,19 @@ describe('usage errors exit 2 before connecting', () => {
     [['jobs', 'purge', '--state', 'completed', '--older-than', '7'], '--older-than must be a duration'],
     [['stats', '--watch', '--interval-ms', '-5'], '--interval-ms must be a whole number'],
     [['stats', '--type', 'a,b'], 'stats --type takes one job type'],
+    [['schedules'], 'Usage: durabl schedules'],
+    [['schedules', 'show'], "missing required argument 'id'"],
+    [
+      ['schedules', 'list', '--tz', 'Mars/Olympus'],
+      '--tz must be an IANA time zone such as UTC, Europe/Paris or America/New_York, got "Mars/Olympus"',
+    ],
+    [['schedules', 'show', 'digest', '--tz', ''], '--tz must be an IANA time zone'],
+    [['schedules', 'resume', 'digest', '--tz', 'CET+1'], 'got "CET+1"'],
+    [['schedules', 'show', 'digest', '--next', '0'], '--next must be a whole number from 1 to 1000, got "0"'],
+    [['schedules', 'show', 'digest', '--next', 'five'], '--next must be a whole number from 1 to 1000'],
+    [['schedules', 'pause', ''], 'schedule id "" is not a schedule id'],
+    [['schedules', 'trigger', 'a\u001bb'], 'schedule id "a\\u001bb" is not a schedule id'],
+    [['schedules', 'remove', 'x'.repeat(201)], 'ids are 1 to 200 characters without control characters'],
   ])('durabl %j', async (args, message) => {
     const result = await runCli([...args, ...unreachable])
     expect(result.code).toBe(2)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatDurationMs, parseDurationMs } from './durations.js'
+import { formatDurationMs, formatExactDurationMs, parseDurationMs } from './durations.js'
 
 describe('parseDurationMs', () => {
   it.each([
@@ -36,5 +36,18 @@ describe('formatDurationMs', () => {
     [795_600_000, '9d5h'],
   ])('%d ms is %s', (ms, text) => {
     expect(formatDurationMs(ms)).toBe(text)
+  })
+})
+
+describe('formatExactDurationMs', () => {
+  it.each([
+    [1_000, '1s'],
+    [90_061_000, '1d1h1m1s'],
+    [5_400_000, '1h30m'],
+    [1_500, '1s500ms'],
+    [604_800_000, '7d'],
+    [0, '0s'],
+  ])('%d ms is %s', (ms, text) => {
+    expect(formatExactDurationMs(ms)).toBe(text)
   })
 })

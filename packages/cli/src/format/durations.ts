@@ -53,3 +53,20 @@ export function formatDurationMs(ms: number): string {
   if (parts.length === 2 && parts[1]?.startsWith('0')) parts.pop()
   return parts.join('')
 }
+
+/**
+ * Every unit, none dropped: `1d1h1m1s`, `90m` is `1h30m`, `1500ms` is `1s500ms`. For intervals,
+ * where `formatDurationMs`'s two largest units would hide part of the period.
+ */
+export function formatExactDurationMs(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '0s'
+  let rest = Math.round(ms)
+  const parts: string[] = []
+  for (const [unit, size] of DISPLAY_UNITS) {
+    const amount = Math.floor(rest / size)
+    rest -= amount * size
+    if (amount > 0) parts.push(`${amount}${unit}`)
+  }
+  if (rest > 0) parts.push(`${rest}ms`)
+  return parts.join('')
+}

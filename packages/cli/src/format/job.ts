@@ -113,7 +113,8 @@ function listedError(job: Job): string {
   return truncate(`${job.lastError.name}: ${redactSecrets(job.lastError.message)}`, 60)
 }
 
-function describeBackoff(backoff: BackoffSpec): string {
+/** `fixed 1s`, `exponential from 1s up to 1h, full jitter`. */
+export function describeBackoff(backoff: BackoffSpec): string {
   if (backoff.type === 'fixed') return `fixed ${formatDurationMs(backoff.delayMs)}`
   const jitter = backoff.jitter === 'full' ? ', full jitter' : ''
   return `exponential from ${formatDurationMs(backoff.baseMs)} up to ${formatDurationMs(backoff.maxMs)}${jitter}`

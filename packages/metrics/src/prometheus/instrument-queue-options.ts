@@ -23,6 +23,13 @@ export const INSTRUMENT_QUEUE_DEFAULTS = {
   durationBucketsSeconds: [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600,
   ],
+  /**
+   * 5 ms to 1 day: an on-time occurrence is enqueued within milliseconds (seconds after a takeover);
+   * a caught-up one after downtime as late as the downtime lasted.
+   */
+  scheduleLagBucketsSeconds: [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400,
+  ],
 } as const
 
 /** The longest queue name accepted; it is a label value on every series. */
@@ -57,6 +64,8 @@ export interface InstrumentQueueOptions {
   waitBucketsSeconds?: number[]
   /** Buckets of `durabl_job_duration_seconds`, in seconds; the first call on a registry decides. @defaultValue 5 ms to 1 h */
   durationBucketsSeconds?: number[]
+  /** Buckets of `durabl_schedule_lag_seconds`, in seconds; the first call on a registry decides. @defaultValue 5 ms to 1 day */
+  scheduleLagBucketsSeconds?: number[]
   /**
    * Called when collecting a scrape hits an error: `getStats()` failed (this queue's stats gauges
    * are left out of that scrape and `durabl_stats_errors_total` counts it), or the queue's
@@ -73,6 +82,7 @@ export interface ResolvedInstrumentQueueOptions {
   now: (() => Date) | null
   waitBucketsSeconds: number[]
   durationBucketsSeconds: number[]
+  scheduleLagBucketsSeconds: number[]
   onError: ((error: Error) => void) | null
 }
 
@@ -84,6 +94,7 @@ const KEYS = [
   'now',
   'waitBucketsSeconds',
   'durationBucketsSeconds',
+  'scheduleLagBucketsSeconds',
   'onError',
 ] as const satisfies ReadonlyArray<keyof InstrumentQueueOptions>
 
@@ -114,6 +125,10 @@ export function resolveInstrumentQueueOptions(input: unknown): ResolvedInstrumen
       options.durationBucketsSeconds === undefined
         ? [...INSTRUMENT_QUEUE_DEFAULTS.durationBucketsSeconds]
         : requireBuckets('options.durationBucketsSeconds', options.durationBucketsSeconds),
+    scheduleLagBucketsSeconds:
+      options.scheduleLagBucketsSeconds === undefined
+        ? [...INSTRUMENT_QUEUE_DEFAULTS.scheduleLagBucketsSeconds]
+        : requireBuckets('options.scheduleLagBucketsSeconds', options.scheduleLagBucketsSeconds),
     onError: options.onError === undefined ? null : requireFunction('options.onError', options.onError),
   }
 }

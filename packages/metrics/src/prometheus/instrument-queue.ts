@@ -2,6 +2,7 @@ import { type JobQueueEventName, type JobQueueListener, normalizeError, Validati
 import { type InstrumentQueueOptions, resolveInstrumentQueueOptions } from './instrument-queue-options.js'
 import type { InstrumentableQueue } from './instrumentable-queue.js'
 import { QueueMetrics, slotsFromSnapshot } from './queue-metrics.js'
+import type { ScheduleSnapshot } from './schedule-metrics.js'
 import type { MetricsSource } from './scrape-gauges.js'
 import { SlotTracker } from './slot-tracker.js'
 import { StatsCache } from './stats-cache.js'
@@ -78,6 +79,29 @@ export function instrumentQueue(
   })
   const tracker = new SlotTracker()
   const instanceLimit = queue.options?.instanceConcurrency ?? null
+  // A schedule's series start at 0 when it is first seen (in an event or in the scheduler's view
+  // at a scrape), so increase() counts its first run, skip or miss.
+  const seenSchedules = new Set<string>()
+  const bySchedule = (schedule: string) => {
+    const labels = { queue: queueName, schedule }
+    if (!seenSchedules.has(schedule)) {
+      seenSchedules.add(schedule)
+      metrics.schedules.zeroSchedule(labels)
+    }
+    return labels
+  }
+  const localSchedules = (): ReadonlyArray<ScheduleSnapshot> => {
+    if (typeof queue.schedules?.local !== 'function') return []
+    try {
+      const schedules = queue.schedules.local()
+      for (const schedule of schedules) bySchedule(schedule.id)
+      return schedules
+    } catch (error) {
+      // A scrape must not fail over schedules: leave them out of this one.
+      reportError(error)
+      return []
+    }
+  }
   const source: MetricsSource = {
     queueName,
     stats: resolved.collectStats ? () => cache.get() : null,
@@ -93,6 +117,7 @@ export function instrumentQueue(
       }
       return { instanceLimit, types: tracker.snapshot().map((entry) => ({ ...entry, limit: null })) }
     },
+    schedules: localSchedules,
   }
 
   const unsubscribes: Array<() => void> = []
@@ -142,10 +167,21 @@ export function instrumentQueue(
     if (failed > 0) metrics.staleJobsRecovered.inc({ queue: queueName, state: 'failed' }, failed)
   })
   on('queue:error', () => metrics.queueErrors.inc({ queue: queueName }))
+  on('schedule:enqueued', ({ scheduleId, lagMs, caughtUp }) => {
+    const labels = bySchedule(scheduleId)
+    metrics.schedules.runs.inc({ ...labels, caught_up: caughtUp ? 'true' : 'false' })
+    metrics.schedules.lagSeconds.observe(labels, lagMs / 1000)
+  })
+  on('schedule:skipped', ({ scheduleId }) => metrics.schedules.skipped.inc(bySchedule(scheduleId)))
+  on('schedule:missed', ({ scheduleId, count }) =>
+    metrics.schedules.missed.inc(bySchedule(scheduleId), count),
+  )
   metrics.sources.set(queueName, source)
   for (const state of ['pending', 'failed']) metrics.staleJobsRecovered.inc({ queue: queueName, state }, 0)
   metrics.queueErrors.inc({ queue: queueName }, 0)
   metrics.statsErrors.inc({ queue: queueName }, 0)
+  // A queue instrumented after startup already holds its schedules.
+  localSchedules()
 
   let stopped = false
   return {

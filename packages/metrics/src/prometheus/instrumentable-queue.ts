@@ -1,4 +1,5 @@
 import type { JobQueueEventName, JobQueueListener, QueueStats } from '@durabl/core'
+import type { ScheduleSnapshot } from './schedule-metrics.js'
 
 /**
  * What `instrumentQueue` needs from a queue. `JobQueue` from `@durabl/core` has all of it; the
@@ -19,6 +20,12 @@ export interface InstrumentableQueue {
    * otherwise slots in use are counted from events and per-type limits are not exported.
    */
   getConcurrency?(): ConcurrencySnapshot
+  /**
+   * `queue.schedules`: `local()` is the schedules this process's scheduler holds, read without a
+   * database call; the source of `durabl_schedule_next_run_timestamp_seconds`. Absent or empty
+   * (a queue that does not run schedules) exports no next-run series.
+   */
+  readonly schedules?: { local(): ReadonlyArray<ScheduleSnapshot> }
 }
 
 /** How busy a queue's processing is right now, as the runtime counts it. */

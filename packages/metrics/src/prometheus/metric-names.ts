@@ -1,8 +1,9 @@
 /**
  * The names of every metric `instrumentQueue` registers, as exposed in the Prometheus text format.
- * Counters end in `_total`; durations are in seconds. Labels are only ever `queue`, `type` and
- * `state`: never a job id, a dedupe key or a worker id, so the number of series stays bounded by
- * queues × types × states.
+ * Counters end in `_total`; durations are in seconds. Labels are only ever `queue`, `type`,
+ * `state`, `schedule` (a schedule id: chosen by whoever declares schedules, and as few as they
+ * declare) and `caught_up`: never a job id, a dedupe key or a worker id, so the number of series
+ * stays bounded by queues × (types × states + schedules).
  */
 export const METRIC_NAMES = {
   /** Counter `{queue, type}`: jobs written (`job:enqueued`). */
@@ -41,6 +42,16 @@ export const METRIC_NAMES = {
   workerSlotsLimit: 'durabl_worker_slots_limit',
   /** Gauge `{queue}`: the queue's `instanceConcurrency`, the most attempts it runs at once across types. */
   workerInstanceSlotsLimit: 'durabl_worker_instance_slots_limit',
+  /** Histogram `{queue, schedule}`: seconds from an occurrence's due time to its job being enqueued (`schedule:enqueued`). */
+  scheduleLagSeconds: 'durabl_schedule_lag_seconds',
+  /** Counter `{queue, schedule, caught_up}`: occurrences this process enqueued; `caught_up="true"` after downtime. */
+  scheduleRuns: 'durabl_schedule_runs_total',
+  /** Counter `{queue, schedule}`: occurrences the overlap policy skipped (`schedule:skipped`). */
+  scheduleSkipped: 'durabl_schedule_skipped_total',
+  /** Counter `{queue, schedule}`: occurrences counted as missed after downtime (`schedule:missed`). */
+  scheduleMissed: 'durabl_schedule_missed_total',
+  /** Gauge `{queue, schedule}`: the next run as Unix seconds, from the scheduler's view; paused and ended schedules omitted. */
+  scheduleNextRunTimestampSeconds: 'durabl_schedule_next_run_timestamp_seconds',
 } as const
 
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES]

@@ -1,11 +1,13 @@
 import { Counter, type Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client'
 import type { ConcurrencySnapshot } from './instrumentable-queue.js'
 import { METRIC_NAMES } from './metric-names.js'
+import { ScheduleMetrics } from './schedule-metrics.js'
 import { type MetricsSource, registerScrapeGauges } from './scrape-gauges.js'
 
 export interface MetricBuckets {
   waitBucketsSeconds: number[]
   durationBucketsSeconds: number[]
+  scheduleLagBucketsSeconds: number[]
 }
 
 type QueueType = 'queue' | 'type'
@@ -43,6 +45,7 @@ export class QueueMetrics {
   readonly statsErrors: Counter<'queue'>
   readonly jobWaitSeconds: Histogram<QueueType>
   readonly jobDurationSeconds: Histogram<QueueType>
+  readonly schedules: ScheduleMetrics
   readonly #perTypeCounters: Array<Counter<QueueType>>
   /** The metric whose presence in the registry shows these metrics are still registered. */
   readonly #marker: Gauge<'queue' | 'type' | 'state'>
@@ -132,6 +135,7 @@ export class QueueMetrics {
       this.jobsReleased,
       this.leasesLost,
     ]
+    this.schedules = new ScheduleMetrics(registers, counter, buckets.scheduleLagBucketsSeconds, this.sources)
     this.#marker = registerScrapeGauges(registers, this.sources)
   }
 

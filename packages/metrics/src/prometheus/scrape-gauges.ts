@@ -1,11 +1,12 @@
 import { JOB_STATES, type QueueStats } from '@durabl/core'
 import { Gauge, type Registry, type RegistryContentType } from 'prom-client'
 import { METRIC_NAMES } from './metric-names.js'
+import type { ScheduleSource } from './schedule-metrics.js'
 
 type QueueType = 'queue' | 'type'
 
 /** One instrumented queue, as the scrape-time collectors see it. */
-export interface MetricsSource {
+export interface MetricsSource extends ScheduleSource {
   readonly queueName: string
   /** Cached `getStats()`, or null when this queue does not export the stats gauges. */
   readonly stats: (() => Promise<QueueStats>) | null

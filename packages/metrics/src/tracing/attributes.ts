@@ -37,6 +37,12 @@ export const ATTR_DURABL_JOB_MAX_ATTEMPTS = 'durabl.job.max_attempts'
 export const ATTR_DURABL_JOB_PRIORITY = 'durabl.job.priority'
 /** The worker running the attempt (consumer spans). */
 export const ATTR_DURABL_WORKER_ID = 'durabl.worker.id'
+/** The id of the schedule that enqueued the job (consumer spans of a schedule's jobs). */
+export const ATTR_DURABL_SCHEDULE_ID = 'durabl.schedule.id'
+/** The occurrence the job runs for, ISO 8601 in UTC, or `manual` for `queue.schedules.trigger()`. */
+export const ATTR_DURABL_SCHEDULE_OCCURRENCE = 'durabl.schedule.occurrence'
+/** True when the catch-up policy enqueued the occurrence after downtime (set only then). */
+export const ATTR_DURABL_SCHEDULE_CAUGHT_UP = 'durabl.schedule.caught_up'
 /**
  * How the operation ended. Enqueue spans of one job: `enqueued` or `duplicate`. Consumer spans:
  * `completed`, `retry` (failed, will run again), `failed` (failed for good), `lease-lost`

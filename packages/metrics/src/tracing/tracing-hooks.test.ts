@@ -278,3 +278,55 @@ describe('tracingHooks without an SDK', () => {
     )
   })
 })
+
+describe('tracingHooks: jobs enqueued by a schedule', () => {
+  it('records the schedule id, the occurrence and caught-up runs on the process span', async () => {
+    otel = installOtel()
+    const { queue, clock, waitForEvents, errors } = harness()
+    queue.use(tracingHooks())
+    queue.process('sweep', async () => {})
+    const start = clock.now().getTime()
+    await queue.schedules.upsert('sweeper', {
+      everyMs: 60_000,
+      type: 'sweep',
+      catchUp: { policy: 'latest', graceMs: 10_000 },
+    })
+    // The first occurrence (minute 1) is 30 s late at startup, past the grace period: caught up.
+    clock.set(new Date(start + 90_000))
+    await queue.startup()
+    await waitForEvents('job:completed', 1)
+    await clock.advance(30_000)
+    await waitForEvents('job:completed', 2)
+    await queue.schedules.trigger('sweeper')
+    await waitForEvents('job:completed', 3)
+
+    const spans = otel.spansNamed('process sweep')
+    expect(spans.map((span) => span.attributes)).toEqual([
+      expect.objectContaining({
+        'durabl.schedule.id': 'sweeper',
+        'durabl.schedule.occurrence': new Date(start + 60_000).toISOString(),
+        'durabl.schedule.caught_up': true,
+      }),
+      expect.objectContaining({
+        'durabl.schedule.id': 'sweeper',
+        'durabl.schedule.occurrence': new Date(start + 120_000).toISOString(),
+      }),
+      expect.objectContaining({ 'durabl.schedule.id': 'sweeper', 'durabl.schedule.occurrence': 'manual' }),
+    ])
+    expect(spans[1]?.attributes).not.toHaveProperty('durabl.schedule.caught_up')
+    expect(spans[2]?.attributes).not.toHaveProperty('durabl.schedule.caught_up')
+    expect(errors).toEqual([])
+  })
+
+  it('adds no schedule attributes to other jobs', async () => {
+    otel = installOtel()
+    const { queue, waitForEvents } = harness()
+    queue.use(tracingHooks())
+    queue.process('email', async () => {})
+    await queue.startup()
+    await queue.enqueue('email', {}, { metadata: { team: 'ops' } })
+    await waitForEvents('job:completed', 1)
+    const attributes = Object.keys(only(otel.spansNamed('process email')).attributes)
+    expect(attributes.filter((name) => name.startsWith('durabl.schedule.'))).toEqual([])
+  })
+})

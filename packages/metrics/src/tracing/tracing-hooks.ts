@@ -7,6 +7,7 @@ import {
   type JobQueueHooks,
   type NewJob,
   normalizeError,
+  SCHEDULE_METADATA,
 } from '@durabl/core'
 import {
   type Attributes,
@@ -30,6 +31,9 @@ import {
   ATTR_DURABL_JOB_MAX_ATTEMPTS,
   ATTR_DURABL_JOB_PRIORITY,
   ATTR_DURABL_OUTCOME,
+  ATTR_DURABL_SCHEDULE_CAUGHT_UP,
+  ATTR_DURABL_SCHEDULE_ID,
+  ATTR_DURABL_SCHEDULE_OCCURRENCE,
   ATTR_DURABL_WORKER_ID,
   ATTR_ERROR_TYPE,
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
@@ -192,6 +196,7 @@ function startConsumerSpan(tracer: Tracer, job: Job, link: boolean): { span: Spa
     [ATTR_DURABL_JOB_PRIORITY]: job.priority,
   }
   if (job.workerId !== null) attributes[ATTR_DURABL_WORKER_ID] = job.workerId
+  addScheduleAttributes(attributes, job.metadata)
   const span = tracer.startSpan(
     `${MESSAGING_OPERATION_PROCESS} ${job.type}`,
     links === undefined
@@ -200,6 +205,16 @@ function startConsumerSpan(tracer: Tracer, job: Job, link: boolean): { span: Spa
     parent,
   )
   return { span, spanContext: trace.setSpan(parent, span) }
+}
+
+/** A schedule's job carries its schedule and occurrence in metadata: put them on the span. */
+function addScheduleAttributes(attributes: Attributes, metadata: JobMetadata | undefined): void {
+  const scheduleId = metadata?.[SCHEDULE_METADATA.schedule]
+  if (typeof scheduleId !== 'string') return
+  attributes[ATTR_DURABL_SCHEDULE_ID] = scheduleId
+  const occurrence = metadata?.[SCHEDULE_METADATA.occurrence]
+  if (typeof occurrence === 'string') attributes[ATTR_DURABL_SCHEDULE_OCCURRENCE] = occurrence
+  if (metadata?.[SCHEDULE_METADATA.caughtUp] === 'true') attributes[ATTR_DURABL_SCHEDULE_CAUGHT_UP] = true
 }
 
 function annotateOutcome(span: Span, outcome: AttemptOutcome): void {
