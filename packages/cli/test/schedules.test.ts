@@ -1,22 +1,13 @@
 import { type Backend, SCHEDULE_METADATA } from '@durabl/core'
 import { useMongo } from '@durabl/mongo-server/harness'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type CliIo, main } from '../src/index.js'
-import { standInUsed } from './support/schedule-store-stand-in.js'
 import { NOW, scheduleTarget, seedSchedules } from './support/seed-schedules.js'
-
-// TEMPORARY: a MongoBackend without a schedule store gets a stand-in (see that file). Once
-// MongoBackend.schedules exists this changes nothing, and these tests run against MongoDB.
-vi.mock('@durabl/mongo', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('@durabl/mongo')>()
-  const { withScheduleStandIn } = await import('./support/schedule-store-stand-in.js')
-  return { ...actual, MongoBackend: withScheduleStandIn(actual.MongoBackend) }
-})
 
 const mongo = await useMongo()
 
 /**
- * Runs `durabl` in-process (a stand-in store lives in this process), stdin a terminal only when
+ * Runs `durabl` in-process against the MongoDB target, stdin a terminal only when
  * `answer` is given, which the confirmation prompt then returns.
  */
 async function run(args: string[], options: { answer?: boolean } = {}) {
@@ -36,15 +27,6 @@ async function run(args: string[], options: { answer?: boolean } = {}) {
   const code = await main(['node', 'durabl', ...args], io)
   return { code, stdout, stderr, questions }
 }
-
-/** Which store these tests ran on, in the report: the stand-in until the Mongo branch lands. */
-it('reports the schedule store under test', async () => {
-  const seeded = await seedSchedules(mongo)
-  expect(seeded.store).toBeDefined()
-  console.info(
-    `schedules tests ran on ${standInUsed ? 'the TEMPORARY stand-in store' : 'MongoBackend.schedules'}`,
-  )
-})
 
 describe('durabl schedules list', () => {
   it('lists every schedule by id with timing, next and last run, counts and lag', async () => {
