@@ -91,7 +91,10 @@ describe('claiming and scheduling', () => {
     const claimSpy = vi.spyOn(backend, 'claimJobs')
     const recoverSpy = vi.spyOn(backend, 'recoverExpiredLeases')
     const subscribeSpy = vi.spyOn(backend, 'subscribe')
-    const queue = track(new JobQueue(backend, { clock }))
+    // Schedules and the worker registry keep their own timers; this is about processing.
+    const queue = track(
+      new JobQueue(backend, { clock, schedules: { run: false }, workerRegistryIntervalMs: false }),
+    )
     await queue.startup()
     await queue.enqueue('elsewhere', { a: 1 })
     await clock.advance(120_000)
