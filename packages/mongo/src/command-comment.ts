@@ -28,6 +28,9 @@ export type DurablOperation =
   | 'purgeJobs'
   | 'changeStream'
   | 'detectTopology'
+  | 'registerWorker'
+  | 'listWorkers'
+  | 'removeWorker'
 
 /** The prefix of every durabl command comment. */
 export const COMMENT_PREFIX = 'durabl:'

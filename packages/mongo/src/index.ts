@@ -24,3 +24,4 @@ export {
 } from './options.js'
 export { redact } from './redact.js'
 export { isTransientMongoError, toBackendError } from './to-backend-error.js'
+export { WORKERS_TTL_INDEX_NAME, type WorkerDocument } from './workers/worker-document.js'

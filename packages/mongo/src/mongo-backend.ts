@@ -25,6 +25,7 @@ import {
   type ReleaseJobsParams,
   type SelectJobsParams,
   type SubscribeParams,
+  type WorkerRegistry,
 } from '@durabl/core'
 import { type ClientSession, type Collection, MongoError, ReadPreference } from 'mongodb'
 import { detectTopology, type Topology } from './change-stream/detect-topology.js'
@@ -57,6 +58,9 @@ import {
   resolveMongoBackendOptions,
 } from './options.js'
 import { runOperation, toBackendError } from './to-backend-error.js'
+import { createWorkerIndexes } from './workers/create-worker-indexes.js'
+import { MongoWorkerRegistry } from './workers/mongo-worker-registry.js'
+import type { WorkerDocument } from './workers/worker-document.js'
 
 /**
  * How the backend reads: from the primary, with local read concern, whatever the client's or the
@@ -80,6 +84,8 @@ export class MongoBackend implements Backend {
   readonly capabilities: BackendCapabilities
   readonly options: ResolvedMongoBackendOptions
   readonly collection: Collection<JobDocument>
+  /** Started queues, one document each in `workersCollectionName` (see `WorkerRegistry` in `@durabl/core`). */
+  readonly workers: WorkerRegistry
   /** Present when `useChangeStreams` is not false (see `capabilities.push`). */
   readonly subscribe?: (params: SubscribeParams) => Promise<PushSubscription>
 
@@ -92,6 +98,12 @@ export class MongoBackend implements Backend {
     this.options = resolveMongoBackendOptions(options)
     this.collection = this.options.db.collection<JobDocument>(this.options.collectionName, OWN_WRITES_READ)
     this.context = { collection: this.collection, options: this.options }
+    this.workers = new MongoWorkerRegistry({
+      workers: this.options.db.collection<WorkerDocument>(
+        this.options.workersCollectionName,
+        OWN_WRITES_READ,
+      ),
+    })
     this.contention = new ClaimContention(this.options.claimSpreadMax)
     this.capabilities = {
       push: this.options.useChangeStreams !== false,
@@ -99,6 +111,7 @@ export class MongoBackend implements Backend {
       bulkEnqueue: true,
       durable: true,
       inline: false,
+      workers: true,
     }
     if (this.capabilities.push) {
       this.subscribe = (params) => this.openSubscription(params)
@@ -117,7 +130,10 @@ export class MongoBackend implements Backend {
       const topology = await this.detectTopology()
       this.capabilities.transactions = topology.transactions
       if (topology.sharded) await checkShardedLayout(this.options.db, this.options.collectionName)
-      if (this.options.createIndexes) await createJobIndexes(this.options.db, this.collection.collectionName)
+      if (this.options.createIndexes) {
+        await createJobIndexes(this.options.db, this.collection.collectionName)
+        await createWorkerIndexes(this.options.db, this.options.workersCollectionName)
+      }
       if (this.options.useChangeStreams === true) {
         if (!topology.changeStreams) {
           throw new BackendError(
