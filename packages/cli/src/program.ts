@@ -12,6 +12,7 @@ import { jobsPurgeCommand } from './commands/jobs-purge-command.js'
 import { jobsRetryCommand } from './commands/jobs-retry-command.js'
 import { jobsShowCommand } from './commands/jobs-show-command.js'
 import { statsCommand } from './commands/stats-command.js'
+import { workersCommand } from './commands/workers-command.js'
 import { DEFAULT_DATABASE_NAME, DEFAULT_TIMEOUT_MS } from './connect.js'
 import { safeMessage } from './format/safe-text.js'
 
@@ -67,6 +68,7 @@ export function createProgram(io: CliIo): Command {
     .showHelpAfterError('(run with --help for usage)')
 
   program.addCommand(statsCommand(context))
+  program.addCommand(workersCommand(context))
 
   const jobs = new Command('jobs').description('list, show, retry, cancel and purge jobs')
   jobs.addCommand(jobsListCommand(context))
