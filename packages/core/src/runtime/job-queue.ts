@@ -48,7 +48,8 @@ const BACKEND_METHODS = [
 /**
  * A durable job queue over a {@link Backend}. Producing needs only `enqueue()`; processing starts
  * when a processor is registered with `process()` and `startup()` was called. A queue without
- * processors starts no timer, claim loop or push stream.
+ * processors starts no claim loop, lease recovery or push stream; a started queue still registers
+ * itself in the backend's worker registry (`workerRegistryIntervalMs`) and runs schedules.
  */
 export class JobQueue {
   readonly backend: Backend
