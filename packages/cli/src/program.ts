@@ -18,6 +18,7 @@ import { schedulesResumeCommand } from './commands/schedules-resume-command.js'
 import { schedulesShowCommand } from './commands/schedules-show-command.js'
 import { schedulesTriggerCommand } from './commands/schedules-trigger-command.js'
 import { statsCommand } from './commands/stats-command.js'
+import { workersCommand } from './commands/workers-command.js'
 import { DEFAULT_DATABASE_NAME, DEFAULT_TIMEOUT_MS } from './connect.js'
 import { safeMessage } from './format/safe-text.js'
 
@@ -73,6 +74,7 @@ export function createProgram(io: CliIo): Command {
     .showHelpAfterError('(run with --help for usage)')
 
   program.addCommand(statsCommand(context))
+  program.addCommand(workersCommand(context))
 
   const jobs = new Command('jobs').description('list, show, retry, cancel and purge jobs')
   jobs.addCommand(jobsListCommand(context))

@@ -144,6 +144,65 @@ export interface Backend {
    * {@link ScheduleStore} and docs/schedules.md.
    */
   readonly schedules?: ScheduleStore
+
+  /**
+   * Where running queues announce themselves (workers). Present only when `capabilities.workers`;
+   * see {@link WorkerRegistry}.
+   */
+  readonly workers?: WorkerRegistry
+}
+
+/**
+ * Where started queues announce themselves, so operators can see which processes run which job
+ * types. A queue upserts its entry (by `workerId`) once per registration interval and deletes it at
+ * a clean shutdown. A queue that stops registering (its process died or hangs) is no longer listed
+ * once its entry's `expiresAt` has passed, and the backend deletes such entries eventually
+ * (MongoDB: a TTL index; MemoryBackend: on read). Each method is one write or one read.
+ */
+export interface WorkerRegistry {
+  /**
+   * Creates the entry of `worker.workerId`, or replaces it whole: one write. The stored
+   * `lastSeenAt` is `now`; the entry is listed until `expiresAt`.
+   */
+  registerWorker(params: RegisterWorkerParams): Promise<void>
+  /** The entries whose `expiresAt` is not before `now`, sorted by `workerId`. */
+  listWorkers(params: ListWorkersParams): Promise<WorkerInfo[]>
+  /** Deletes the entry: one write. True when it existed. */
+  removeWorker(params: { workerId: string }): Promise<boolean>
+}
+
+/** A started queue as the worker registry lists it. */
+export interface WorkerInfo {
+  /** The queue's `workerId` (the same id its leases carry). */
+  workerId: string
+  /** The host name of the machine the queue runs on. */
+  host: string
+  /** The process id of the queue's Node.js process. */
+  pid: number
+  /** The job types the queue processes, each with its `concurrency`, sorted by type. */
+  types: Array<{ type: string; concurrency: number }>
+  /** The most jobs the queue runs at once across all types. */
+  instanceConcurrency: number
+  /** The version of `@durabl/core` the queue runs. */
+  version: string
+  /** Whether the queue runs stored schedules (`options.schedules.run` on a backend that stores them). */
+  runsSchedules: boolean
+  /** When the queue started (its clock). */
+  startedAt: Date
+  /** Its latest registration (its clock). */
+  lastSeenAt: Date
+}
+
+export interface RegisterWorkerParams {
+  /** Everything but `lastSeenAt`, which is `now`. */
+  worker: Omit<WorkerInfo, 'lastSeenAt'>
+  /** When the entry stops being listed unless registered again (the runtime: `now + 3 intervals`). */
+  expiresAt: Date
+  now: Date
+}
+
+export interface ListWorkersParams {
+  now: Date
 }
 
 /**
@@ -280,6 +339,8 @@ export interface BackendCapabilities {
   inline: boolean
   /** `schedules` exists (recurring jobs). Absent means false. */
   schedules?: boolean
+  /** `workers` exists (the registry of running queues). Absent means false. */
+  workers?: boolean
 }
 
 /** The caller's transaction handle, opaque to core (a `ClientSession` for MongoDB). */

@@ -27,6 +27,7 @@ export type {
   LeaseRef,
   ListJobsParams,
   ListJobsResult,
+  ListWorkersParams,
   NextDueAtParams,
   OccurrenceJob,
   OccurrenceOutcome,
@@ -37,6 +38,7 @@ export type {
   QueueStats,
   RecoverExpiredLeasesParams,
   RecoverResult,
+  RegisterWorkerParams,
   ReleaseJob,
   ReleaseJobsParams,
   ScheduleChange,
@@ -47,6 +49,8 @@ export type {
   TypeStats,
   UpsertScheduleParams,
   UpsertScheduleResult,
+  WorkerInfo,
+  WorkerRegistry,
 } from './backend.js'
 export { type ComputeBackoffDelayParams, computeBackoffDelay, computeSpecDelay } from './backoff.js'
 export { type Clock, type ClockTimer, systemClock } from './clock.js'
@@ -115,6 +119,7 @@ export {
 } from './runtime/scheduler/schedules-api.js'
 export type { AbandonedWrite, ShutdownReport } from './runtime/shutdown-report.js'
 export type { ConcurrencySnapshot } from './runtime/worker.js'
+export { WORKER_EXPIRY_INTERVALS } from './runtime/worker-registration.js'
 export {
   CATCH_UP_POLICIES,
   type CatchUpOptions,
@@ -162,3 +167,4 @@ export {
   requireOptionsObject,
 } from './validation/rules.js'
 export { validatePayload } from './validation/validate-payload.js'
+export { DURABL_VERSION } from './version.js'

@@ -27,6 +27,8 @@ export const DEFAULTS = {
   maxTypeLength: 200,
   /** How this queue takes part in running stored schedules (`JobQueueOptions.schedules`). */
   schedules: { run: true, takeoverMs: 5_000, scanIntervalMs: 60_000 },
+  /** How often a started queue registers itself in the backend's worker registry. */
+  workerRegistryIntervalMs: 30_000,
 } as const
 
 /** Minimums that keep a misconfiguration from hammering the database. */
@@ -39,6 +41,7 @@ export const MINIMUMS = {
   priority: -1_000_000,
   scheduleTakeoverMs: 100,
   scheduleScanIntervalMs: 1_000,
+  workerRegistryIntervalMs: 1_000,
 } as const
 
 /**
@@ -147,6 +150,14 @@ export interface JobQueueOptions {
   redact?: RedactOptions
   /** How this queue takes part in running stored schedules (see docs/schedules.md). */
   schedules?: ScheduleRunOptions
+  /**
+   * How often a started queue writes its entry (host, pid, types, concurrency, version) to the
+   * backend's worker registry, so `queue.listWorkers()` and `durabl workers` show it: one write
+   * per interval. A queue that misses 3 intervals is no longer listed; a clean shutdown removes
+   * its entry. At least 1000; `false` or `0` turns registration off. Ignored when the backend has
+   * no registry (`capabilities.workers`). @defaultValue 30000
+   */
+  workerRegistryIntervalMs?: number | false
 }
 
 /** `JobQueueOptions.schedules`. */

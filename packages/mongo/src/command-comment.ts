@@ -34,6 +34,9 @@ export type DurablOperation =
   | 'patchSchedule'
   | 'removeSchedule'
   | 'fireSchedule'
+  | 'registerWorker'
+  | 'listWorkers'
+  | 'removeWorker'
 
 /** The prefix of every durabl command comment. */
 export const COMMENT_PREFIX = 'durabl:'

@@ -26,6 +26,7 @@ import {
   type ScheduleStore,
   type SelectJobsParams,
   type SubscribeParams,
+  type WorkerRegistry,
 } from '@durabl/core'
 import { type ClientSession, type Collection, MongoError, ReadPreference } from 'mongodb'
 import { detectTopology, type Topology } from './change-stream/detect-topology.js'
@@ -60,6 +61,9 @@ import {
 import { MongoScheduleStore } from './schedules/mongo-schedule-store.js'
 import type { ScheduleDocument } from './schedules/schedule-document.js'
 import { runOperation, toBackendError } from './to-backend-error.js'
+import { createWorkerIndexes } from './workers/create-worker-indexes.js'
+import { MongoWorkerRegistry } from './workers/mongo-worker-registry.js'
+import type { WorkerDocument } from './workers/worker-document.js'
 
 /**
  * How the backend reads: from the primary, with local read concern, whatever the client's or the
@@ -88,6 +92,8 @@ export class MongoBackend implements Backend {
   readonly schedulesCollection: Collection<ScheduleDocument>
   /** Stored schedules (recurring jobs); see `ScheduleStore` in `@durabl/core`. */
   readonly schedules: ScheduleStore
+  /** Started queues, one document each in `workersCollectionName` (see `WorkerRegistry` in `@durabl/core`). */
+  readonly workers: WorkerRegistry
   /** Present when `useChangeStreams` is not false (see `capabilities.push`). */
   readonly subscribe?: (params: SubscribeParams) => Promise<PushSubscription>
 
@@ -105,6 +111,12 @@ export class MongoBackend implements Backend {
     )
     this.context = { collection: this.collection, options: this.options }
     this.schedules = new MongoScheduleStore({ ...this.context, schedules: this.schedulesCollection })
+    this.workers = new MongoWorkerRegistry({
+      workers: this.options.db.collection<WorkerDocument>(
+        this.options.workersCollectionName,
+        OWN_WRITES_READ,
+      ),
+    })
     this.contention = new ClaimContention(this.options.claimSpreadMax)
     this.capabilities = {
       push: this.options.useChangeStreams !== false,
@@ -113,6 +125,7 @@ export class MongoBackend implements Backend {
       durable: true,
       inline: false,
       schedules: true,
+      workers: true,
     }
     if (this.capabilities.push) {
       this.subscribe = (params) => this.openSubscription(params)
@@ -131,7 +144,10 @@ export class MongoBackend implements Backend {
       const topology = await this.detectTopology()
       this.capabilities.transactions = topology.transactions
       if (topology.sharded) await checkShardedLayout(this.options.db, this.options.collectionName)
-      if (this.options.createIndexes) await createJobIndexes(this.options.db, this.collection.collectionName)
+      if (this.options.createIndexes) {
+        await createJobIndexes(this.options.db, this.collection.collectionName)
+        await createWorkerIndexes(this.options.db, this.options.workersCollectionName)
+      }
       if (this.options.useChangeStreams === true) {
         if (!topology.changeStreams) {
           throw new BackendError(

@@ -7,6 +7,7 @@ export const MONGO_DEFAULTS = {
   schedulesCollectionName: 'durabl_schedules',
   useChangeStreams: 'auto' as const,
   createIndexes: true,
+  workersCollectionName: 'durabl_workers',
   /** Completed jobs are kept 7 days. */
   completedRetentionMs: 7 * 24 * 60 * 60 * 1000,
   /** Failed jobs are kept 30 days: someone may want to read or retry them. */
@@ -79,6 +80,12 @@ export interface MongoBackendOptions {
   /** How long finished jobs are kept (see {@link RetentionOptions}). */
   retention?: RetentionOptions
   /**
+   * The collection of the worker registry (one document per started queue, deleted by a TTL index
+   * on `expiresAt`), in the same database. It must differ from `collectionName`.
+   * @defaultValue 'durabl_workers'
+   */
+  workersCollectionName?: string
+  /**
    * A job whose document (as BSON, payload included) is larger than this is rejected at enqueue.
    * At most 16 MiB. @defaultValue 15728640 (16 MiB minus 1 MiB of headroom)
    */
@@ -123,6 +130,7 @@ export interface ResolvedMongoBackendOptions {
   useChangeStreams: boolean | 'auto'
   createIndexes: boolean
   retention: ResolvedRetention
+  workersCollectionName: string
   maxDocumentBytes: number
   maxErrorHistory: number
   maxLogEntries: number
@@ -191,6 +199,19 @@ export function resolveMongoBackendOptions(options: MongoBackendOptions): Resolv
   if (typeof createIndexes !== 'boolean') {
     throw new ValidationError('createIndexes', 'must be a boolean', createIndexes)
   }
+  const workersCollectionName = options.workersCollectionName ?? MONGO_DEFAULTS.workersCollectionName
+  if (
+    typeof workersCollectionName !== 'string' ||
+    workersCollectionName.length === 0 ||
+    workersCollectionName.includes('$') ||
+    workersCollectionName === collectionName
+  ) {
+    throw new ValidationError(
+      'workersCollectionName',
+      `must be a non-empty string without "$", other than collectionName ("${collectionName}")`,
+      workersCollectionName,
+    )
+  }
   const retention = options.retention ?? {}
   if (typeof retention !== 'object' || retention === null) {
     throw new ValidationError('retention', 'must be an object', retention)
@@ -214,6 +235,7 @@ export function resolveMongoBackendOptions(options: MongoBackendOptions): Resolv
         MONGO_DEFAULTS.cancelledRetentionMs,
       ),
     },
+    workersCollectionName,
     maxDocumentBytes: positiveInteger(
       'maxDocumentBytes',
       options.maxDocumentBytes ?? MONGO_DEFAULTS.maxDocumentBytes,

@@ -83,6 +83,19 @@ describe('command comments', () => {
         workerId: 'w',
         now: at(8),
       })
+      const worker = {
+        workerId: 'w',
+        host: 'h',
+        pid: 1,
+        types: [],
+        instanceConcurrency: 1,
+        version: '0',
+        runsSchedules: false,
+        startedAt: at(0),
+      }
+      await backend.workers.registerWorker({ worker, expiresAt: at(9_000), now: at(9) })
+      await backend.workers.listWorkers({ now: at(9) })
+      await backend.workers.removeWorker({ workerId: 'w' })
     } finally {
       await subscription.close()
       await backend.shutdown()
@@ -108,6 +121,9 @@ describe('command comments', () => {
       'find:getJob',
       'update:cancelJobs',
       'insert:claimOrEnqueue',
+      'update:registerWorker',
+      'find:listWorkers',
+      'delete:removeWorker',
     ])
       expect(operations).toContain(expected)
   })

@@ -23,6 +23,7 @@ const KNOWN_OPERATIONS = [
   'subscription.close',
   'startup',
   'shutdown',
+  'workers',
 ]
 
 describe('shutdown against an unresponsive MongoDB', () => {

@@ -1,4 +1,4 @@
-import type { Backend, QueueStats } from '../backend.js'
+import type { Backend, QueueStats, WorkerInfo } from '../backend.js'
 import { QueueStateError } from '../errors/queue-state-error.js'
 import { ValidationError } from '../errors/validation-error.js'
 import type { JobQueueEventName, JobQueueListener } from '../events.js'
@@ -22,6 +22,7 @@ import { ShutdownDeadline } from './shutdown-deadline.js'
 import type { ShutdownReport } from './shutdown-report.js'
 import { type ConcurrencySnapshot, Worker } from './worker.js'
 import { defaultWorkerId } from './worker-id.js'
+import { requireWorkerRegistry, WorkerRegistration } from './worker-registration.js'
 
 /**
  * Of a shutdown's `timeoutMs`, the part kept for the final writes (releases and acknowledgements)
@@ -47,7 +48,8 @@ const BACKEND_METHODS = [
 /**
  * A durable job queue over a {@link Backend}. Producing needs only `enqueue()`; processing starts
  * when a processor is registered with `process()` and `startup()` was called. A queue without
- * processors starts no timer, claim loop or push stream.
+ * processors starts no claim loop, lease recovery or push stream; a started queue still registers
+ * itself in the backend's worker registry (`workerRegistryIntervalMs`) and runs schedules.
  */
 export class JobQueue {
   readonly backend: Backend
@@ -57,6 +59,7 @@ export class JobQueue {
   readonly #worker: Worker
   readonly #enqueuer: Enqueuer
   #scheduler: Scheduler | null = null
+  #registration: WorkerRegistration | null = null
   /**
    * Recurring jobs stored by the backend (`capabilities.schedules`): upsert, sync, pause, resume,
    * trigger, remove, get, list and preview. A started queue also runs them (unless
@@ -138,6 +141,7 @@ export class JobQueue {
     }
     this.#worker.register({ type: validType, handler: handler as Handler, config: resolved })
     if (this.#state === 'started') this.#worker.start()
+    this.#registration?.refresh()
   }
 
   /** Writes one job. Resolves to its id, or null when its dedupe key blocked it. */
@@ -179,6 +183,17 @@ export class JobQueue {
    */
   getConcurrency(): ConcurrencySnapshot {
     return this.#worker.concurrency(this.options.instanceConcurrency)
+  }
+
+  /**
+   * The started queues registered with the backend and still registering (see
+   * `workerRegistryIntervalMs`), this one included, sorted by worker id. One backend read; needs
+   * `capabilities.workers` (a NotSupportedError otherwise).
+   */
+  listWorkers(): Promise<WorkerInfo[]> {
+    return this.#call(() =>
+      requireWorkerRegistry(this.backend).listWorkers({ now: this.options.clock.now() }),
+    )
   }
 
   getStats(type?: string): Promise<QueueStats> {
@@ -257,6 +272,7 @@ export class JobQueue {
     this.#state = 'started'
     if (this.#worker.processors.size > 0) this.#worker.start()
     await this.#startScheduler()
+    await this.#startRegistration()
     this.#events.emit('queue:started', {})
   }
 
@@ -275,6 +291,10 @@ export class JobQueue {
     if (scheduler !== null && !(await deadline.race(scheduler.stop()))) abandonedOperations.push('schedules')
     const worker = await this.#worker.stop({ grace, deadline })
     abandonedOperations.push(...worker.abandonedOperations)
+    const registration = this.#registration
+    this.#registration = null
+    if (registration !== null && !(await deadline.race(registration.stop())))
+      abandonedOperations.push('workers')
     this.#state = 'stopped'
     if (!(await deadline.race(this.backend.shutdown()))) abandonedOperations.push('shutdown')
     grace.dispose()
@@ -310,6 +330,36 @@ export class JobQueue {
     this.#scheduler = scheduler
     // A failed first read is reported as queue:error and retried at the next scan; startup goes on.
     await scheduler.start()
+  }
+
+  /** Registers this queue in the backend's worker registry, when it has one and it is not turned off. */
+  async #startRegistration(): Promise<void> {
+    const { workerRegistryIntervalMs: intervalMs } = this.options
+    const registry = this.backend.workers
+    if (
+      this.#shutdown ||
+      intervalMs === false ||
+      registry === undefined ||
+      this.backend.capabilities.workers !== true
+    )
+      return
+    const registration = new WorkerRegistration({
+      registry,
+      clock: this.options.clock,
+      events: this.#events,
+      workerId: this.options.workerId,
+      intervalMs,
+      instanceConcurrency: this.options.instanceConcurrency,
+      types: () =>
+        [...this.#worker.processors.values()].map(({ type, config }) => ({
+          type,
+          concurrency: config.concurrency,
+        })),
+      runsSchedules: () => this.#scheduler !== null,
+    })
+    this.#registration = registration
+    // A failed write is reported as queue:error and tried again at the next interval; startup goes on.
+    await registration.start()
   }
 
   /** Enqueueing stays open while shutting down (handlers finishing may enqueue follow-ups). */

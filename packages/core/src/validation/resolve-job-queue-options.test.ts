@@ -47,4 +47,22 @@ describe('resolveJobQueueOptions', () => {
       /^options\.concurrency is not a known option/,
     )
   })
+
+  it('workerRegistryIntervalMs: 30000 by default, false or 0 for off, at least 1000', () => {
+    const factory = () => 'w'
+    const resolve = (value: unknown) =>
+      resolveJobQueueOptions({ workerRegistryIntervalMs: value }, factory).workerRegistryIntervalMs
+    expect(resolveJobQueueOptions({}, factory).workerRegistryIntervalMs).toBe(30_000)
+    expect(resolve(false)).toBe(false)
+    expect(resolve(0)).toBe(false)
+    expect(resolve(1_000)).toBe(1_000)
+    expect(() => resolve(999)).toThrow(
+      'options.workerRegistryIntervalMs must be false or 0 (off), or a finite number >= 1000, got 999',
+    )
+    expect(() => resolve(true)).toThrow('options.workerRegistryIntervalMs must be false or 0 (off)')
+    expect(() => resolve(Number.POSITIVE_INFINITY)).toThrow('options.workerRegistryIntervalMs')
+    expect(() => resolve(2 ** 40)).toThrow(
+      'options.workerRegistryIntervalMs must be at most 2147483647 (the longest timer Node.js can set)',
+    )
+  })
 })

@@ -22,6 +22,7 @@ const JOB_QUEUE_OPTION_KEYS = [
   'defaultEnqueueOptions',
   'redact',
   'schedules',
+  'workerRegistryIntervalMs',
 ] as const satisfies ReadonlyArray<keyof JobQueueOptions>
 
 /** The longest worker id accepted; it is stored on every active job. */
@@ -37,6 +38,8 @@ export interface ResolvedJobQueueOptions {
   defaultEnqueueOptions: ResolvedEnqueueDefaults
   redact: ResolvedRedactOptions
   schedules: ResolvedScheduleRunOptions
+  /** How often a started queue registers itself; false when registration is off. */
+  workerRegistryIntervalMs: number | false
 }
 
 export interface ResolvedScheduleRunOptions {
@@ -83,7 +86,20 @@ export function resolveJobQueueOptions(
     ),
     redact: resolveRedactOptions(options.redact),
     schedules: resolveScheduleRunOptions(options.schedules),
+    workerRegistryIntervalMs: resolveWorkerRegistryInterval(options.workerRegistryIntervalMs),
   }
+}
+
+/** `false` and `0` turn registration off; otherwise a timer duration of at least the minimum. */
+function resolveWorkerRegistryInterval(value: unknown): number | false {
+  if (value === undefined) return DEFAULTS.workerRegistryIntervalMs
+  if (value === false || value === 0) return false
+  const field = 'options.workerRegistryIntervalMs'
+  const minimum = MINIMUMS.workerRegistryIntervalMs
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
+    throw new ValidationError(field, `must be false or 0 (off), or a finite number >= ${minimum}`, value)
+  }
+  return requireTimerMs(field, value, minimum)
 }
 
 function resolveScheduleRunOptions(value: unknown): ResolvedScheduleRunOptions {

@@ -19,6 +19,7 @@ import { describeScheduleRuntimeTests } from './schedule-runtime-tests.js'
 import { describeScheduleStoreTests } from './schedule-store-tests.js'
 import { describeStatsTests } from './stats-tests.js'
 import { describeTransactionTests } from './transaction-tests.js'
+import { describeWorkerRegistryTests } from './worker-registry-tests.js'
 
 /**
  * Registers the backend contract's tests (vitest `describe`/`it`) in the calling test file. Each
@@ -50,5 +51,6 @@ export function runBackendConformance(options: ConformanceOptions): void {
     describePushTests(context)
     describeScheduleStoreTests(context)
     describeScheduleRuntimeTests(context)
+    describeWorkerRegistryTests(context)
   })
 }

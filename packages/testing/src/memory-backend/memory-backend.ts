@@ -29,6 +29,7 @@ import {
   type SelectJobsParams,
   type SubscribeParams,
   ValidationError,
+  type WorkerRegistry,
 } from '@durabl/core'
 import { resolveClaimLimits } from './claim-limits.js'
 import { compareClaimOrder, type StoredJob } from './claim-order.js'
@@ -47,6 +48,7 @@ import {
 } from './memory-backend-options.js'
 import { MemoryScheduleStore } from './memory-schedule-store.js'
 import { MemorySession, sessionOwner, stagedJobs, stageJobs } from './memory-session.js'
+import { MemoryWorkerRegistry } from './memory-worker-registry.js'
 import { findNextDueAt } from './next-due-at.js'
 import { PushHub } from './push-hub.js'
 import { selectJobs } from './select-jobs.js'
@@ -76,6 +78,7 @@ export class MemoryBackend implements Backend {
     durable: false,
     inline: false,
     schedules: true,
+    workers: true,
   }
   readonly options: ResolvedMemoryBackendOptions
 
@@ -87,6 +90,8 @@ export class MemoryBackend implements Backend {
 
   /** Stored schedules: kept beside the jobs, fired with the same compare-and-set rules as MongoDB. */
   readonly schedules: ScheduleStore
+  /** Running queues, by worker id; entries past their `expiresAt` are dropped on read. */
+  readonly workers: WorkerRegistry = new MemoryWorkerRegistry()
 
   constructor(options: MemoryBackendOptions = {}) {
     this.options = resolveMemoryBackendOptions(options)

@@ -92,7 +92,8 @@ describe('claiming and scheduling', () => {
     const recoverSpy = vi.spyOn(backend, 'recoverExpiredLeases')
     const subscribeSpy = vi.spyOn(backend, 'subscribe')
     const listSpy = vi.spyOn(backend.schedules, 'listSchedules')
-    const queue = track(new JobQueue(backend, { clock }))
+    // The worker registry keeps its own timer; this is about processing and schedules.
+    const queue = track(new JobQueue(backend, { clock, workerRegistryIntervalMs: false }))
     await queue.startup()
     await queue.enqueue('elsewhere', { a: 1 })
     await clock.advance(120_000)
@@ -107,7 +108,9 @@ describe('claiming and scheduling', () => {
   it('a producer-only queue that does not run schedules sets no timers', async () => {
     const backend = new MemoryBackend()
     const clock = new TestClock()
-    const queue = track(new JobQueue(backend, { clock, schedules: { run: false } }))
+    const queue = track(
+      new JobQueue(backend, { clock, schedules: { run: false }, workerRegistryIntervalMs: false }),
+    )
     await queue.startup()
     await queue.enqueue('elsewhere', { a: 1 })
     await clock.advance(120_000)
