@@ -40,7 +40,8 @@ export const ATTR_DURABL_WORKER_ID = 'durabl.worker.id'
 /**
  * How the operation ended. Enqueue spans of one job: `enqueued` or `duplicate`. Consumer spans:
  * `completed`, `retry` (failed, will run again), `failed` (failed for good), `lease-lost`
- * (another worker may own the job; nothing was recorded) or `released` (given back at shutdown).
+ * (another worker may own the job; nothing was recorded), `cancelled` (the job was cancelled while
+ * it ran) or `released` (given back at shutdown).
  */
 export const ATTR_DURABL_OUTCOME = 'durabl.outcome'
 
@@ -51,4 +52,5 @@ export type DurablOutcome =
   | 'retry'
   | 'failed'
   | 'lease-lost'
+  | 'cancelled'
   | 'released'
