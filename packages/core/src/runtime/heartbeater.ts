@@ -64,6 +64,7 @@ export class Heartbeater {
    */
   async heartbeatNow(attempt: RunningAttempt): Promise<void> {
     if (attempt.isLeaseLost) throw new LeaseLostError(attempt.id)
+    if (attempt.decision?.kind === 'cancel') throw new JobCancelledError(attempt.id)
     if (attempt.isDecided) return
     const sentAtMs = this.#clock.now().getTime()
     const updates = attempt.takeUpdates()
