@@ -1,7 +1,6 @@
 import type { JobUpdates } from '../backend.js'
 import { computeBackoffDelay, computeSpecDelay } from '../backoff.js'
 import type { Clock } from '../clock.js'
-import { DurablError } from '../errors/durabl-error.js'
 import { JobCancelledError } from '../errors/job-cancelled-error.js'
 import { JobTimeoutError } from '../errors/job-timeout-error.js'
 import { LeaseLostError } from '../errors/lease-lost-error.js'
@@ -10,7 +9,7 @@ import { ShutdownError } from '../errors/shutdown-error.js'
 import { UnrecoverableError } from '../errors/unrecoverable-error.js'
 import { ValidationError } from '../errors/validation-error.js'
 import type { AttemptOutcome, JobQueueHooks } from '../hooks.js'
-import type { Job, JobError } from '../job.js'
+import type { Job } from '../job.js'
 import { type BackoffOption, MAXIMUMS } from '../options.js'
 import { redactError, redactSecrets } from '../redaction/redact-secrets.js'
 import { validatePayload } from '../validation/validate-payload.js'
@@ -21,6 +20,7 @@ import { runProcessHooks } from './hook-chain.js'
 import type { Handler, JobContext } from './job-context.js'
 import { type AttemptDecision, RunningAttempt } from './running-attempt.js'
 import type { AttemptKind, SlotPool } from './slot-pool.js'
+import { toJobError } from './to-job-error.js'
 
 export interface AttemptSettings {
   leaseMs: number
@@ -210,8 +210,11 @@ export class AttemptRunner {
       takeUpdates: () => attempt.takeUpdates(),
       restoreUpdates: (updates: JobUpdates) => attempt.restoreUpdates(updates),
     }
-    // A cancel requested after the last heartbeat refuses a retry or a release (the lease is still
-    // ours, nothing was written): end the job cancelled instead, so it never runs again.
+    const job = attempt.job
+    const dedupe = { dedupeKey: job.dedupeKey, dedupeScope: job.dedupeScope }
+    // Ends the job cancelled under the lease: for a cancel decision, and when a cancel requested
+    // after the last heartbeat refused a retry or a release (the lease is still ours, nothing was
+    // written), so the job never runs again.
     const cancelInstead = async (error: Error) => {
       const jobError = toJobError(error, job.attempts, true, clock.now())
       const result = await acks.cancel({ ...lease, error: jobError })
@@ -220,8 +223,6 @@ export class AttemptRunner {
       events.emit('job:cancelled', { job, durationMs: elapsedMs })
       attempt.settleOutcome({ status: 'cancelled', error, durationMs: elapsedMs })
     }
-    const job = attempt.job
-    const dedupe = { dedupeKey: job.dedupeKey, dedupeScope: job.dedupeScope }
     try {
       switch (decision.kind) {
         case 'lease-lost': {
@@ -324,18 +325,4 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 
 function reasonToError(reason: unknown): Error {
   return normalizeError(reason)
-}
-
-/** The stored record of a failed attempt. */
-export function toJobError(error: Error, attempt: number, fatal: boolean, at: Date): JobError {
-  const ownCode = (error as { code?: unknown }).code
-  return {
-    attempt,
-    name: error.name,
-    message: error.message,
-    code: DurablError.isInstance(error) ? error.code : typeof ownCode === 'string' ? ownCode : null,
-    stack: error.stack ?? null,
-    fatal,
-    at,
-  }
 }
