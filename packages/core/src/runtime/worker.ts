@@ -78,7 +78,7 @@ export class Worker {
       backend,
       clock: options.clock,
       onLeaseLost: (attempt) => this.#runner.loseLease(attempt),
-      onCancelRequested: (attempt) => this.#runner.cancel(attempt),
+      onCancelRequested: (attempt) => void this.cancelRunning([attempt.id]),
       onError,
     })
     this.#runner = new AttemptRunner({
