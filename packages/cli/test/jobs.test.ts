@@ -187,16 +187,27 @@ describe('durabl jobs retry', () => {
 })
 
 describe('durabl jobs cancel', () => {
-  it('cancels a pending job by id; an active one is refused with the reason', async () => {
+  it('cancels a pending job by id; an active one gets a cancel request, and a second request is refused with the reason', async () => {
     const scenario = await seedScenario(mongo)
     const pending = scenario.emailPending[1]!
     const result = await runCli(['jobs', 'cancel', pending, ...target(scenario)])
     expect(result.code).toBe(0)
     expect((await scenario.backend.getJob({ id: pending }))?.state).toBe('cancelled')
 
-    const refused = await runCli(['jobs', 'cancel', scenario.emailActive, ...target(scenario)])
-    expect(refused.code).toBe(1)
-    expect(refused.stderr).toContain('it is active; only pending jobs can be cancelled')
+    const requested = await runCli(['jobs', 'cancel', scenario.emailActive, ...target(scenario)])
+    expect(requested.code).toBe(0)
+    expect(requested.stdout).toContain('cancelled 1 job')
+    const active = await scenario.backend.getJob({ id: scenario.emailActive })
+    expect(active?.state).toBe('active')
+    expect(active?.cancelRequestedAt).toBeInstanceOf(Date)
+
+    const again = await runCli(['jobs', 'cancel', scenario.emailActive, ...target(scenario)])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('its cancel was already requested')
+
+    const completed = await runCli(['jobs', 'cancel', scenario.emailCompleted[0]!, ...target(scenario)])
+    expect(completed.code).toBe(1)
+    expect(completed.stderr).toContain('it is completed; only pending, active jobs can be cancelled')
   })
 
   it('cancels by type with --yes', async () => {

@@ -27,7 +27,7 @@ describe('usage errors exit 2 before connecting', () => {
       ['jobs', 'retry', '--state', 'pending'],
       '--state: unknown state "pending"; allowed: completed, failed, cancelled',
     ],
-    [['jobs', 'cancel', '--state', 'failed'], '--state: unknown state "failed"; allowed: pending'],
+    [['jobs', 'cancel', '--state', 'failed'], '--state: unknown state "failed"; allowed: pending, active'],
     [['jobs', 'purge', '--state', 'completed', '--older-than', '7'], '--older-than must be a duration'],
     [['stats', '--watch', '--interval-ms', '-5'], '--interval-ms must be a whole number'],
     [['stats', '--type', 'a,b'], 'stats --type takes one job type'],

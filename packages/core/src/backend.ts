@@ -14,9 +14,14 @@ import type { Schedule, ScheduleDefinition } from './schedule.js'
  *   is never blocked by its key, and claims still never run two jobs with one key at once.
  * - Every method that reads or writes time takes `now` from the caller's clock; a backend compares
  *   due times and lease deadlines against it (tests control time with a test clock).
- * - Every change out of `active` made on behalf of a worker (complete, fail, heartbeat, release)
- *   is a compare-and-set on the job id, the `active` state and the lease token. A worker whose
- *   lease was lost gets its id back in `lost` and changes nothing.
+ * - Every change out of `active` made on behalf of a worker (complete, fail, heartbeat, release,
+ *   cancel) is a compare-and-set on the job id, the `active` state and the lease token. A worker
+ *   whose lease was lost gets its id back in `lost` and changes nothing.
+ * - Cancelling a running job is a request (`cancelRequestedAt`): the job stays active under its
+ *   lease and the worker holding it learns of it from its next heartbeat (`cancelRequested`), then
+ *   ends it `cancelled` with `acknowledgeJobs({ cancel })`. No write ever returns a job with a
+ *   cancel request to `pending` (heartbeats, retries and releases of it are refused with
+ *   `cancelRequested`; recovery cancels it), so a claim never starts one.
  * - Optional abilities are declared in `capabilities`, never detected by backend name.
  */
 export interface Backend {
@@ -56,11 +61,13 @@ export interface Backend {
 
   /**
    * Extends leases to `now + leaseMs` and stores progress and new log lines. Jobs whose lease is
-   * no longer held come back in `lost`.
+   * no longer held come back in `lost`. Jobs still held whose cancel was requested come back in
+   * `cancelRequested`, with nothing written (the lease is not extended): the caller stops the
+   * attempt and ends it with `acknowledgeJobs({ cancel })`.
    */
-  heartbeatJobs(params: HeartbeatJobsParams): Promise<AckResult>
+  heartbeatJobs(params: HeartbeatJobsParams): Promise<HeartbeatResult>
 
-  /** Marks jobs `completed` with their results. */
+  /** Marks jobs `completed` with their results (also a job whose cancel was requested: it finished). */
   completeJobs(params: CompleteJobsParams): Promise<AckResult>
 
   /**
@@ -68,26 +75,33 @@ export interface Backend {
    * `pending` due at `retryAt`, or `failed` for good when `retryAt` is null (the failure was
    * fatal, or the attempt was the job's last). The error joins the capped history and becomes
    * `lastError`. The backend needs no read: the caller passes what it knows from the claim.
+   * A retry of a job whose cancel was requested is refused (`cancelRequested`, nothing written);
+   * failing it for good applies.
    */
   failJobs(params: FailJobsParams): Promise<FailResult>
 
   /**
    * Gives jobs back at shutdown: `pending`, due at `now`, lease cleared, and the attempt not
-   * counted (`attempts - 1`), so another worker can start them at once.
+   * counted (`attempts - 1`), so another worker can start them at once. A job whose cancel was
+   * requested is not released but reported in `cancelRequested` (nothing written).
    */
-  releaseJobs(params: ReleaseJobsParams): Promise<AckResult>
+  releaseJobs(params: ReleaseJobsParams): Promise<ReleaseResult>
 
   /**
-   * Completes, fails and releases in one call, each entry exactly as `completeJobs`, `failJobs`
-   * and `releaseJobs` would, so a backend can write a mixed batch in one round trip (one
-   * bulkWrite for MongoDB). Entries are independent: one lost lease changes nothing for the others.
+   * Completes, fails, releases and cancels in one call, each entry exactly as `completeJobs`,
+   * `failJobs` and `releaseJobs` would, so a backend can write a mixed batch in one round trip (one
+   * bulkWrite for MongoDB). A `cancel` entry ends a running job `cancelled` under its lease
+   * (`finishedAt = now`, lease cleared, dedupe slots freed as completing frees them, the error
+   * recorded); it is not guarded on a stored cancel request. Entries are independent: one lost
+   * lease changes nothing for the others.
    */
   acknowledgeJobs(params: AcknowledgeJobsParams): Promise<AcknowledgeResult>
 
   /**
    * Returns active jobs whose lease expired before `now` (their worker died or stalled) to
-   * `pending`, due at `now`, or to `failed` when they have used `maxAttempts`. The given error is
-   * recorded with the job's attempt, and `fatal: true` on the jobs that failed for good.
+   * `pending`, due at `now`, or to `failed` when they have used `maxAttempts`, or to `cancelled`
+   * (whatever their attempts) when their cancel was requested. The given error is recorded with
+   * the job's attempt, and `fatal: true` on the jobs that failed or were cancelled.
    */
   recoverExpiredLeases(params: RecoverExpiredLeasesParams): Promise<RecoverResult>
 
@@ -111,7 +125,16 @@ export interface Backend {
   /** Jobs matching a filter, newest first, with cursor paging. */
   listJobs(params: ListJobsParams): Promise<ListJobsResult>
 
-  /** Cancels pending jobs (others are left as they are). Returns the ids cancelled. */
+  /**
+   * Cancels the selected jobs that have not finished, and returns the ids this call changed:
+   * - a `pending` job becomes `cancelled` at once (`finishedAt = now`, dedupe slots freed);
+   * - an `active` job gets `cancelRequestedAt = now` and stays active under its lease: the worker
+   *   holding it hears `cancelRequested` at its next heartbeat and ends it `cancelled` (or it
+   *   finishes first: a completion, or a failure for good, still applies), and if its lease
+   *   expires, recovery cancels it. An active job whose cancel was already requested is left as
+   *   it is and not returned.
+   * Finished jobs are left as they are.
+   */
   cancelJobs(params: SelectJobsParams): Promise<string[]>
 
   /**
@@ -428,6 +451,13 @@ export interface FailJobsParams {
 
 export type ReleaseJob = LeaseRef & JobUpdates & DedupeRef
 
+/** Ends a running job `cancelled` under its lease, recording the attempt's error. */
+export type CancelJob = LeaseRef &
+  JobUpdates & {
+    /** Recorded as `lastError` and in the capped history (`fatal: true` by convention). */
+    error: JobError
+  }
+
 export interface ReleaseJobsParams {
   jobs: ReleaseJob[]
   now: Date
@@ -438,6 +468,8 @@ export interface AcknowledgeJobsParams {
   complete: CompleteJob[]
   fail: FailJob[]
   release: ReleaseJob[]
+  /** Running jobs to end `cancelled`; absent means none. */
+  cancel?: CancelJob[]
   now: Date
 }
 
@@ -445,7 +477,9 @@ export interface AcknowledgeJobsParams {
 export interface AcknowledgeResult {
   complete: AckResult
   fail: FailResult
-  release: AckResult
+  release: ReleaseResult
+  /** `applied`: the job is `cancelled`; `lost`: the lease was not held, nothing changed. */
+  cancel: AckResult
 }
 
 export interface RecoverExpiredLeasesParams {
@@ -461,12 +495,32 @@ export interface AckResult {
   lost: string[]
 }
 
+/** A heartbeat's outcome. Every input id is in exactly one list. */
+export interface HeartbeatResult extends AckResult {
+  /**
+   * The lease is still held but a cancel was requested: nothing was written (lease, progress,
+   * logs). The caller stops the attempt and ends it with `acknowledgeJobs({ cancel })`.
+   */
+  cancelRequested: string[]
+}
+
+/** A release's outcome. Every input id is in exactly one list. */
+export interface ReleaseResult extends AckResult {
+  /** A cancel was requested: not released, nothing written; end the job with a cancel instead. */
+  cancelRequested: string[]
+}
+
 export interface FailResult {
   /** Back to pending for another attempt. */
   retried: string[]
   /** Failed for good. */
   failed: string[]
   lost: string[]
+  /**
+   * A retry of a job whose cancel was requested: nothing written, the lease is still held; end the
+   * job with a cancel instead. (A failure for good of such a job applies and is in `failed`.)
+   */
+  cancelRequested: string[]
 }
 
 export interface RecoverResult {
@@ -474,6 +528,8 @@ export interface RecoverResult {
   recovered: number
   /** Failed for good: the lease expired on their last attempt. */
   failed: number
+  /** Cancelled: the lease expired on a job whose cancel was requested. */
+  cancelled: number
 }
 
 export interface ClaimOrEnqueueParams {

@@ -29,12 +29,20 @@ export interface JobQueueEvents {
    * or failed for good.
    */
   'job:failed': { job: Job; error: Error; willRetry: boolean; retryAt: Date | null; durationMs: number }
+  /**
+   * The job was cancelled while this attempt ran: the backend recorded it `cancelled` under this
+   * worker's lease (the attempt's signal was aborted with a JobCancelledError).
+   */
+  'job:cancelled': { job: Job; durationMs: number }
   /** Shutdown gave an unfinished job back, to be started again at once by any worker. */
   'job:released': { job: Job }
   /** This worker lost a job's lease: its signal aborted and its outcome will not be applied. */
   'lease:lost': { job: Job }
-  /** The periodic recovery returned jobs with expired leases to pending (or failed them at the cap). */
-  'stale:recovered': { recovered: number; failed: number }
+  /**
+   * The periodic recovery returned jobs with expired leases to pending, failed them at the cap, or
+   * cancelled them when their cancel had been requested.
+   */
+  'stale:recovered': { recovered: number; failed: number; cancelled: number }
   /** Push notifications are live. */
   'push:connected': Record<string, never>
   /** The push stream came back after an error; a catch-up claim follows. */
@@ -84,6 +92,7 @@ export const JOB_QUEUE_EVENT_NAMES = Object.keys({
   'job:progress': true,
   'job:completed': true,
   'job:failed': true,
+  'job:cancelled': true,
   'job:released': true,
   'lease:lost': true,
   'stale:recovered': true,

@@ -36,5 +36,7 @@ export type AttemptOutcome =
   | { status: 'failed'; error: Error; willRetry: boolean; durationMs: number }
   /** The lease was lost: another worker may own the job; nothing this attempt did was recorded. */
   | { status: 'lease-lost'; error: Error; durationMs: number }
+  /** The job was cancelled while the attempt ran; it ended `cancelled`. */
+  | { status: 'cancelled'; error: Error; durationMs: number }
   /** Shutdown gave the job back before it finished. */
   | { status: 'released'; durationMs: number }

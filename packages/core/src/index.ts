@@ -6,6 +6,7 @@ export type {
   Backend,
   BackendCapabilities,
   BackendSession,
+  CancelJob,
   ClaimJobsParams,
   ClaimOrEnqueueParams,
   ClaimOrEnqueueResult,
@@ -21,6 +22,7 @@ export type {
   FireScheduleResult,
   GetStatsParams,
   HeartbeatJobsParams,
+  HeartbeatResult,
   InlineRunner,
   JobFilter,
   JobUpdates,
@@ -41,6 +43,7 @@ export type {
   RegisterWorkerParams,
   ReleaseJob,
   ReleaseJobsParams,
+  ReleaseResult,
   ScheduleChange,
   ScheduleStore,
   SelectJobsParams,
@@ -57,6 +60,7 @@ export { type Clock, type ClockTimer, systemClock } from './clock.js'
 export { BackendError } from './errors/backend-error.js'
 export { describeValue } from './errors/describe-value.js'
 export { DurablError, type DurablErrorCode, hasDurablCode } from './errors/durabl-error.js'
+export { JobCancelledError } from './errors/job-cancelled-error.js'
 export { JobNotFoundError } from './errors/job-not-found-error.js'
 export { JobTimeoutError } from './errors/job-timeout-error.js'
 export { LeaseLostError } from './errors/lease-lost-error.js'

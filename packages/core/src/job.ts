@@ -99,6 +99,12 @@ export interface Job<TData = unknown, TResult = unknown> {
   startedAt: Date | null
   /** When the job reached a terminal state. */
   finishedAt: Date | null
+  /**
+   * When a cancel was requested while the job was active (`cancelJobs`); null otherwise. The job
+   * stays active under its lease until the worker holding it ends it `cancelled` (or the lease
+   * expires and recovery does). Kept on the cancelled job; cleared by a rerun.
+   */
+  cancelRequestedAt: Date | null
 }
 
 /** A job to be written by `enqueueJobs`: every option already resolved and validated. */
@@ -152,5 +158,6 @@ export function pendingJobFields<TData>(job: NewJob<TData>, now: Date): Omit<Job
     updatedAt: now,
     startedAt: null,
     finishedAt: null,
+    cancelRequestedAt: null,
   }
 }

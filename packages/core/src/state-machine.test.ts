@@ -15,7 +15,9 @@ describe('the transition table', () => {
       'release: active -> pending',
       'recover: active -> pending',
       'recover-fail: active -> failed',
+      'recover-cancel: active -> cancelled',
       'cancel: pending -> cancelled',
+      'cancel-running: active -> cancelled',
       'rerun: failed -> pending',
       'rerun: cancelled -> pending',
       'rerun: completed -> pending',
@@ -24,7 +26,7 @@ describe('the transition table', () => {
 
   it('fences every worker-made change out of active with the lease token, and nothing else', () => {
     for (const transition of TRANSITIONS) {
-      const workerMade = ['complete', 'retry', 'fail', 'release'].includes(transition.name)
+      const workerMade = ['complete', 'retry', 'fail', 'release', 'cancel-running'].includes(transition.name)
       expect({ name: transition.name, requiresLease: transition.requiresLease }).toEqual({
         name: transition.name,
         requiresLease: workerMade,

@@ -12,7 +12,9 @@ export type TransitionName =
   | 'release'
   | 'recover'
   | 'recover-fail'
+  | 'recover-cancel'
   | 'cancel'
+  | 'cancel-running'
   | 'rerun'
 
 export interface Transition {
@@ -75,11 +77,25 @@ export const TRANSITIONS: readonly Transition[] = [
     description: 'the lease expired at the attempt cap',
   },
   {
+    name: 'recover-cancel',
+    from: 'active',
+    to: 'cancelled',
+    requiresLease: false,
+    description: 'the lease expired on a job whose cancel was requested (its worker died)',
+  },
+  {
     name: 'cancel',
     from: 'pending',
     to: 'cancelled',
     requiresLease: false,
     description: 'an operator or the application cancelled a job that had not started',
+  },
+  {
+    name: 'cancel-running',
+    from: 'active',
+    to: 'cancelled',
+    requiresLease: true,
+    description: 'a cancel was requested while the job ran; the worker holding the lease ended it',
   },
   {
     name: 'rerun',

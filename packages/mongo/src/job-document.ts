@@ -65,6 +65,12 @@ export interface JobDocument {
   updatedAt: Date
   startedAt: Date | null
   finishedAt: Date | null
+  /**
+   * When a cancel was requested while the job was active (null or absent: never). Lease-guarded
+   * writes that would extend or restart the job (heartbeat, retry, release) filter on it being
+   * null, so a request shows up as "not matched" without an extra read in the common case.
+   */
+  cancelRequestedAt?: Date | null
   /** When the TTL index deletes the job; set when it finishes, absent while it may still run. */
   expiresAt?: Date | null
   /**
@@ -130,5 +136,6 @@ export function toJob(document: JobDocument): Job {
     updatedAt: document.updatedAt,
     startedAt: document.startedAt ?? null,
     finishedAt: document.finishedAt ?? null,
+    cancelRequestedAt: document.cancelRequestedAt ?? null,
   }
 }

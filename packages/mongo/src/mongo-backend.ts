@@ -14,6 +14,7 @@ import {
   type FailResult,
   type GetStatsParams,
   type HeartbeatJobsParams,
+  type HeartbeatResult,
   type Job,
   type ListJobsParams,
   type ListJobsResult,
@@ -23,6 +24,7 @@ import {
   type RecoverExpiredLeasesParams,
   type RecoverResult,
   type ReleaseJobsParams,
+  type ReleaseResult,
   type ScheduleStore,
   type SelectJobsParams,
   type SubscribeParams,
@@ -185,7 +187,7 @@ export class MongoBackend implements Backend {
     return runOperation('nextDueAt', () => nextDueAt(this.context, params))
   }
 
-  heartbeatJobs(params: HeartbeatJobsParams): Promise<AckResult> {
+  heartbeatJobs(params: HeartbeatJobsParams): Promise<HeartbeatResult> {
     return runOperation('heartbeatJobs', () => heartbeatJobs(this.context, params))
   }
 
@@ -197,7 +199,7 @@ export class MongoBackend implements Backend {
     return runOperation('failJobs', () => failJobs(this.context, params))
   }
 
-  releaseJobs(params: ReleaseJobsParams): Promise<AckResult> {
+  releaseJobs(params: ReleaseJobsParams): Promise<ReleaseResult> {
     return runOperation('releaseJobs', () => releaseJobs(this.context, params))
   }
 

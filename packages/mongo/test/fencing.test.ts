@@ -37,6 +37,7 @@ describe('fencing across processes', () => {
     ).toEqual({
       recovered: 1,
       failed: 0,
+      cancelled: 0,
     })
     const [current] = await workerB.claimJobs({ types, limit: 1, workerId: 'B', now: new Date(t0 + 1_002) })
     expect(current?.id).toBe(id)
@@ -58,14 +59,19 @@ describe('fencing across processes', () => {
     expect(await workerA.heartbeatJobs({ jobs: [{ ...staleRef, leaseMs: 60_000 }], now })).toEqual({
       applied: [],
       lost: [id],
+      cancelRequested: [],
     })
-    expect(await workerA.releaseJobs({ jobs: [staleRef], now })).toEqual({ applied: [], lost: [id] })
+    expect(await workerA.releaseJobs({ jobs: [staleRef], now })).toEqual({
+      applied: [],
+      lost: [id],
+      cancelRequested: [],
+    })
     expect(
       await workerA.failJobs({
         jobs: [{ ...staleRef, error: { ...leaseError(t0), attempt: 1 }, retryAt: now }],
         now,
       }),
-    ).toEqual({ retried: [], failed: [], lost: [id] })
+    ).toEqual({ retried: [], failed: [], lost: [id], cancelRequested: [] })
 
     const completed = await workerB.completeJobs({
       jobs: [{ id: current!.id, leaseToken: current!.leaseToken as string, result: 'B' }],
@@ -104,7 +110,7 @@ describe('fencing across processes', () => {
       ],
       now,
     })
-    expect(beat).toEqual({ applied: [refs[1]!.id], lost: [refs[0]!.id] })
+    expect(beat).toEqual({ applied: [refs[1]!.id], lost: [refs[0]!.id], cancelRequested: [] })
   })
 })
 

@@ -32,6 +32,7 @@ describe('idle cost', () => {
       expect(await backend.recoverExpiredLeases({ now: new Date(T0), error })).toEqual({
         recovered: 0,
         failed: 0,
+        cancelled: 0,
       })
       expect(commands).toEqual(['find'])
     } finally {

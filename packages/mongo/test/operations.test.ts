@@ -124,7 +124,9 @@ describe('recoverExpiredLeases', () => {
       await claim(backend, [['job', 10]], 10, at(now), 1_000)
       now += 2_000
       const result = await backend.recoverExpiredLeases({ now: at(now), error: recoverError })
-      expect(result).toEqual(round === 0 ? { recovered: 1, failed: 1 } : { recovered: 1, failed: 0 })
+      expect(result).toEqual(
+        round === 0 ? { recovered: 1, failed: 1, cancelled: 0 } : { recovered: 1, failed: 0, cancelled: 0 },
+      )
     }
     const jobs = (await backend.listJobs({ limit: 10 })).jobs
     const failed = jobs.find((job) => job.maxAttempts === 1)!
@@ -137,6 +139,7 @@ describe('recoverExpiredLeases', () => {
     expect(await backend.recoverExpiredLeases({ now: at(now), error: recoverError })).toEqual({
       recovered: 0,
       failed: 0,
+      cancelled: 0,
     })
   })
 
@@ -300,6 +303,7 @@ describe("'pending'-scope jobs returning to pending", () => {
     expect(await backend.recoverExpiredLeases({ now: at(5_000), error: recoverError })).toEqual({
       recovered: 1,
       failed: 0,
+      cancelled: 0,
     })
     expect(await enqueue(at(5_001))).toBeNull()
     expect((await backend.getStats({ now: at(5_001) })).total).toMatchObject({ pending: 1, active: 0 })

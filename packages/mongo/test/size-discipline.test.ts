@@ -97,7 +97,7 @@ describe('size discipline: heartbeats', () => {
       jobs: [{ ...lease, leaseMs: 60_000, progress: 'p'.repeat(9 * 1024 * 1024) }],
       now: at(1),
     })
-    expect(result).toEqual({ applied: [lease.id], lost: [] })
+    expect(result).toEqual({ applied: [lease.id], lost: [], cancelRequested: [] })
     const job = await backend.getJob({ id: lease.id })
     expect(job?.leaseExpiresAt?.getTime()).toBe(at(1).getTime() + 60_000)
     expect(job?.progress).toBeNull()

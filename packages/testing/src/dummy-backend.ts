@@ -11,6 +11,7 @@ import type {
   FailResult,
   GetStatsParams,
   HeartbeatJobsParams,
+  HeartbeatResult,
   Job,
   ListJobsParams,
   ListJobsResult,
@@ -19,6 +20,7 @@ import type {
   RecoverExpiredLeasesParams,
   RecoverResult,
   ReleaseJobsParams,
+  ReleaseResult,
   SelectJobsParams,
 } from '@durabl/core'
 import { MemoryBackend } from './memory-backend/memory-backend.js'
@@ -94,7 +96,7 @@ export class DummyBackend extends MemoryBackend {
     return id == null ? { outcome: 'duplicate' } : { outcome: 'enqueued', id }
   }
 
-  override async heartbeatJobs(params: HeartbeatJobsParams): Promise<AckResult> {
+  override async heartbeatJobs(params: HeartbeatJobsParams): Promise<HeartbeatResult> {
     this.record('heartbeatJobs', params)
     return super.heartbeatJobs(params)
   }
@@ -109,7 +111,7 @@ export class DummyBackend extends MemoryBackend {
     return super.failJobs(params)
   }
 
-  override async releaseJobs(params: ReleaseJobsParams): Promise<AckResult> {
+  override async releaseJobs(params: ReleaseJobsParams): Promise<ReleaseResult> {
     this.record('releaseJobs', params)
     return super.releaseJobs(params)
   }

@@ -1,4 +1,4 @@
-import type { JobFilter, JobState, QueueStats } from '@durabl/core'
+import type { Job, JobFilter, JobState, QueueStats } from '@durabl/core'
 import type { MongoBackend } from '@durabl/mongo'
 import type { Command } from 'commander'
 import { parseJobIds, parseStates, parseTypes } from '../arguments.js'
@@ -33,6 +33,8 @@ export interface ChangeSpec {
   /** The states a filter selects when `--state` is absent. */
   defaultStates: JobState[]
   apply(backend: MongoBackend, params: { ids?: string[]; filter?: JobFilter; now: Date }): Promise<string[]>
+  /** Why a job in a changeable state was left as it is, when the operation knows better than the default. */
+  explain?(job: Job): string | undefined
 }
 
 interface Selection {
@@ -91,7 +93,9 @@ async function explainUnchanged(
   for (const id of ids) {
     const job = await backend.getJob({ id })
     let reason: string
+    const known = job === null ? undefined : spec.explain?.(job)
     if (job === null) reason = 'no job has this id'
+    else if (known !== undefined) reason = known
     else if (!spec.changeable.includes(job.state)) {
       reason = `it is ${job.state}; only ${spec.changeable.join(', ')} jobs can be ${spec.pastTense}`
     } else {

@@ -153,6 +153,7 @@ export function renderJob(job: Job, options: { includeData: boolean; now: Date }
     fields.push(['worker', job.workerId ?? '-'])
     fields.push(['lease expires', `${formatTime(job.leaseExpiresAt)}${left}`])
   }
+  if (job.cancelRequestedAt !== null) fields.push(['cancel requested', formatTime(job.cancelRequestedAt)])
   fields.push(['timeout', job.timeoutMs === null ? 'none' : formatDurationMs(job.timeoutMs)])
   fields.push(['backoff', describeBackoff(job.backoff)])
   fields.push(['dedupe key', job.dedupeKey === null ? '-' : `${job.dedupeKey} (scope ${job.dedupeScope})`])

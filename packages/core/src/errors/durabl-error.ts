@@ -8,6 +8,7 @@ export type DurablErrorCode =
   | 'UNRECOVERABLE'
   | 'LEASE_LOST'
   | 'JOB_TIMEOUT'
+  | 'JOB_CANCELLED'
   | 'SHUTDOWN'
   | 'NOT_SUPPORTED'
   | 'QUEUE_STATE'

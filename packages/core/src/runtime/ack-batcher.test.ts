@@ -79,7 +79,12 @@ describe('AckBatcher', () => {
   it('reports lost leases per job', async () => {
     const { backend, acks, lease } = setUp()
     backend.completeJobs.mockImplementationOnce(async () => ({ applied: ['a'], lost: ['b'] }))
-    backend.failJobs.mockImplementationOnce(async () => ({ retried: [], failed: ['c'], lost: ['d'] }))
+    backend.failJobs.mockImplementationOnce(async () => ({
+      retried: [],
+      failed: ['c'],
+      lost: ['d'],
+      cancelRequested: [],
+    }))
     expect(
       await Promise.all([
         acks.complete({ ...lease('a'), result: null }),
@@ -88,6 +93,48 @@ describe('AckBatcher', () => {
         acks.fail({ ...lease('d'), error, retryAt: new Date(0) }),
       ]),
     ).toEqual(['applied', 'lost', 'failed', 'lost'])
+  })
+
+  it('writes cancels in the same acknowledgeJobs call as the other kinds', async () => {
+    const { backend, acks, lease } = setUp()
+    const results = await Promise.all([
+      acks.complete({ ...lease('a'), result: 1 }),
+      acks.cancel({ ...lease('b'), error: { ...error, fatal: true } }),
+    ])
+    expect(results).toEqual(['applied', 'applied'])
+    expect(backend.acknowledgeJobs).toHaveBeenCalledTimes(1)
+    const params = backend.acknowledgeJobs.mock.calls[0]?.[0]
+    expect(
+      params?.cancel?.map((job) => [job.id, job.leaseToken, job.error.fatal, job.logs?.[0]?.message]),
+    ).toEqual([['b', 't-b', true, 'b']])
+  })
+
+  it('gives a write refused for a cancel request its progress and logs back', async () => {
+    const { backend, acks, lease } = setUp()
+    backend.failJobs.mockImplementationOnce(async () => ({
+      retried: [],
+      failed: [],
+      lost: [],
+      cancelRequested: ['a'],
+    }))
+    backend.releaseJobs.mockImplementationOnce(async () => ({
+      applied: [],
+      lost: [],
+      cancelRequested: ['b'],
+    }))
+    const restored: string[] = []
+    const restoring = (id: string) => ({
+      ...lease(id),
+      restoreUpdates: (updates: { logs?: Array<{ message: string }> }) =>
+        restored.push(...(updates.logs ?? []).map((line) => line.message)),
+    })
+    expect(
+      await Promise.all([
+        acks.fail({ ...restoring('a'), error, retryAt: new Date(0) }),
+        acks.release(restoring('b')),
+      ]),
+    ).toEqual(['cancelRequested', 'cancelRequested'])
+    expect(restored.sort()).toEqual(['a', 'b'])
   })
 
   it('retries a failed write after a backoff on the clock, with the same updates', async () => {

@@ -6,6 +6,7 @@ import type {
   FailResult,
   JobUpdates,
   LeaseRef,
+  ReleaseResult,
 } from '../backend.js'
 import type { Clock, ClockTimer } from '../clock.js'
 import { normalizeError } from '../errors/normalize-error.js'
@@ -18,6 +19,8 @@ interface AckBase extends LeaseRef {
   /** The job's type, for the shutdown report when the write is abandoned. */
   type: string
   takeUpdates(): JobUpdates
+  /** Gives back updates a write took but did not store (it was refused: `cancelRequested`). */
+  restoreUpdates?(updates: JobUpdates): void
 }
 export interface CompleteAck extends AckBase {
   result: unknown
@@ -28,10 +31,16 @@ export interface FailAck extends AckBase, DedupeRef {
   retryAt: Date | null
 }
 export interface ReleaseAck extends AckBase, DedupeRef {}
+export interface CancelAck extends AckBase {
+  error: JobError
+}
 
 export type CompleteAckResult = 'applied' | 'lost'
-export type FailAckResult = 'retried' | 'failed' | 'lost'
-export type ReleaseAckResult = 'applied' | 'lost'
+/** `cancelRequested`: a retry refused because the job's cancel was requested (the lease is still held). */
+export type FailAckResult = 'retried' | 'failed' | 'lost' | 'cancelRequested'
+/** `cancelRequested`: not released because the job's cancel was requested (the lease is still held). */
+export type ReleaseAckResult = 'applied' | 'lost' | 'cancelRequested'
+export type CancelAckResult = 'applied' | 'lost'
 
 interface Entry<TItem, TResult> {
   item: TItem
@@ -64,7 +73,7 @@ export class AckAbandonedError extends Error {
 }
 
 /**
- * Batches completions, failures and releases without a timer: everything acknowledged in the same
+ * Batches completions, failures, releases and cancels without a timer: everything acknowledged in the same
  * tick is written together on the next `setImmediate`, and while a write is in flight new
  * acknowledgements accumulate for the next one, so batches grow with load by themselves.
  *
@@ -81,6 +90,7 @@ export class AckBatcher {
   #completes: Array<Entry<CompleteAck, CompleteAckResult>> = []
   #fails: Array<Entry<FailAck, FailAckResult>> = []
   #releases: Array<Entry<ReleaseAck, ReleaseAckResult>> = []
+  #cancels: Array<Entry<CancelAck, CancelAckResult>> = []
   #flushScheduled = false
   #flushing = false
   #retryTimer: ClockTimer | null = null
@@ -100,7 +110,7 @@ export class AckBatcher {
   }
 
   get pendingCount(): number {
-    return this.#completes.length + this.#fails.length + this.#releases.length
+    return this.#completes.length + this.#fails.length + this.#releases.length + this.#cancels.length
   }
 
   complete(item: CompleteAck): Promise<CompleteAckResult> {
@@ -113,6 +123,10 @@ export class AckBatcher {
 
   release(item: ReleaseAck): Promise<ReleaseAckResult> {
     return this.#enqueue(this.#releases, item)
+  }
+
+  cancel(item: CancelAck): Promise<CancelAckResult> {
+    return this.#enqueue(this.#cancels, item)
   }
 
   /**
@@ -131,11 +145,13 @@ export class AckBatcher {
       ...this.#completes.map((entry) => ({ write: 'complete' as const, entry })),
       ...this.#fails.map((entry) => ({ write: 'fail' as const, entry })),
       ...this.#releases.map((entry) => ({ write: 'release' as const, entry })),
+      ...this.#cancels.map((entry) => ({ write: 'cancel' as const, entry })),
     ]
     this.#inFlight = []
     this.#completes = []
     this.#fails = []
     this.#releases = []
+    this.#cancels = []
     const error = new AckAbandonedError()
     for (const { entry } of given) entry.reject(error)
     this.#notifyIdle()
@@ -209,10 +225,12 @@ export class AckBatcher {
     const completes = this.#completes.splice(0, this.#batchSize)
     const fails = this.#fails.splice(0, this.#batchSize)
     const releases = this.#releases.splice(0, this.#batchSize)
+    const cancels = this.#cancels.splice(0, this.#batchSize)
     this.#inFlight = [
       ...completes.map((entry) => ({ write: 'complete' as const, entry })),
       ...fails.map((entry) => ({ write: 'fail' as const, entry })),
       ...releases.map((entry) => ({ write: 'release' as const, entry })),
+      ...cancels.map((entry) => ({ write: 'cancel' as const, entry })),
     ]
     let result: AcknowledgeResult
     try {
@@ -234,6 +252,16 @@ export class AckBatcher {
           ...updatesOf(entry),
           ...dedupeOf(entry.item),
         })),
+        // Left out when empty, so a backend written before cancels existed still gets its batches.
+        ...(cancels.length > 0
+          ? {
+              cancel: cancels.map((entry) => ({
+                ...leaseOf(entry),
+                ...updatesOf(entry),
+                error: entry.item.error,
+              })),
+            }
+          : {}),
         now: this.#clock.now(),
       })
     } catch (thrown) {
@@ -245,21 +273,24 @@ export class AckBatcher {
       this.#completes.unshift(...completes)
       this.#fails.unshift(...fails)
       this.#releases.unshift(...releases)
+      this.#cancels.unshift(...cancels)
       return error
     }
     if (this.#abandoned) return null
     this.#inFlight = []
     for (const entry of completes) entry.resolve(ackResultOf(result.complete, entry.item.id))
-    for (const entry of fails) entry.resolve(failResultOf(result.fail, entry.item.id))
-    for (const entry of releases) entry.resolve(ackResultOf(result.release, entry.item.id))
+    for (const entry of fails) settle(entry, failResultOf(result.fail, entry.item.id))
+    for (const entry of releases) settle(entry, releaseResultOf(result.release, entry.item.id))
+    for (const entry of cancels) entry.resolve(ackResultOf(result.cancel, entry.item.id))
     return null
   }
 
   #rejectAll(error: Error): void {
-    const entries = [...this.#completes, ...this.#fails, ...this.#releases]
+    const entries = [...this.#completes, ...this.#fails, ...this.#releases, ...this.#cancels]
     this.#completes = []
     this.#fails = []
     this.#releases = []
+    this.#cancels = []
     for (const entry of entries) entry.reject(error)
   }
 
@@ -268,6 +299,12 @@ export class AckBatcher {
     this.#idleWaiters = []
     for (const waiter of waiters) waiter()
   }
+}
+
+/** Resolves an entry; a refused write stored nothing, so its progress and logs go back to the attempt. */
+function settle<TResult extends string>(entry: Entry<AckBase, TResult>, result: TResult): void {
+  if (result === 'cancelRequested' && entry.updates !== null) entry.item.restoreUpdates?.(entry.updates)
+  entry.resolve(result)
 }
 
 function leaseOf(entry: Entry<AckBase, unknown>): LeaseRef {
@@ -284,12 +321,19 @@ function dedupeOf(item: DedupeRef): DedupeRef {
   return { dedupeKey: item.dedupeKey, dedupeScope: item.dedupeScope }
 }
 
-function ackResultOf(result: AckResult, id: string): 'applied' | 'lost' {
-  return result.applied.includes(id) ? 'applied' : 'lost'
+function ackResultOf(result: AckResult | undefined, id: string): 'applied' | 'lost' {
+  return result?.applied.includes(id) ? 'applied' : 'lost'
+}
+
+function releaseResultOf(result: ReleaseResult, id: string): ReleaseAckResult {
+  if (result.applied.includes(id)) return 'applied'
+  if (result.cancelRequested?.includes(id)) return 'cancelRequested'
+  return 'lost'
 }
 
 function failResultOf(result: FailResult, id: string): FailAckResult {
   if (result.retried.includes(id)) return 'retried'
   if (result.failed.includes(id)) return 'failed'
+  if (result.cancelRequested?.includes(id)) return 'cancelRequested'
   return 'lost'
 }

@@ -1,6 +1,7 @@
+import type { JobUpdates } from '../backend.js'
 import { computeBackoffDelay, computeSpecDelay } from '../backoff.js'
 import type { Clock } from '../clock.js'
-import { DurablError } from '../errors/durabl-error.js'
+import { JobCancelledError } from '../errors/job-cancelled-error.js'
 import { JobTimeoutError } from '../errors/job-timeout-error.js'
 import { LeaseLostError } from '../errors/lease-lost-error.js'
 import { normalizeError } from '../errors/normalize-error.js'
@@ -8,7 +9,7 @@ import { ShutdownError } from '../errors/shutdown-error.js'
 import { UnrecoverableError } from '../errors/unrecoverable-error.js'
 import { ValidationError } from '../errors/validation-error.js'
 import type { AttemptOutcome, JobQueueHooks } from '../hooks.js'
-import type { Job, JobError } from '../job.js'
+import type { Job } from '../job.js'
 import { type BackoffOption, MAXIMUMS } from '../options.js'
 import { redactError, redactSecrets } from '../redaction/redact-secrets.js'
 import { validatePayload } from '../validation/validate-payload.js'
@@ -19,6 +20,7 @@ import { runProcessHooks } from './hook-chain.js'
 import type { Handler, JobContext } from './job-context.js'
 import { type AttemptDecision, RunningAttempt } from './running-attempt.js'
 import type { AttemptKind, SlotPool } from './slot-pool.js'
+import { toJobError } from './to-job-error.js'
 
 export interface AttemptSettings {
   leaseMs: number
@@ -148,6 +150,18 @@ export class AttemptRunner {
     if (this.decide(attempt, { kind: 'lease-lost', error })) attempt.abort(error)
   }
 
+  /**
+   * The job was cancelled while it ran: abort the handler's signal with a JobCancelledError and end
+   * the job `cancelled` under the lease, whatever the handler then does. False when the attempt's
+   * outcome was already decided (that outcome stands: a completion or failure is on its way).
+   */
+  cancel(attempt: RunningAttempt): boolean {
+    const error = new JobCancelledError(attempt.id)
+    if (!this.decide(attempt, { kind: 'cancel', error })) return false
+    attempt.abort(error)
+    return true
+  }
+
   /** Shutdown's grace period ended: give the job back so another worker can start it at once. */
   release(attempt: RunningAttempt): void {
     if (this.decide(attempt, { kind: 'release' })) attempt.abort(new ShutdownError())
@@ -194,13 +208,29 @@ export class AttemptRunner {
       type: attempt.job.type,
       leaseToken: attempt.leaseToken,
       takeUpdates: () => attempt.takeUpdates(),
+      restoreUpdates: (updates: JobUpdates) => attempt.restoreUpdates(updates),
     }
     const job = attempt.job
     const dedupe = { dedupeKey: job.dedupeKey, dedupeScope: job.dedupeScope }
+    // Ends the job cancelled under the lease: for a cancel decision, and when a cancel requested
+    // after the last heartbeat refused a retry or a release (the lease is still ours, nothing was
+    // written), so the job never runs again.
+    const cancelInstead = async (error: Error) => {
+      const jobError = toJobError(error, job.attempts, true, clock.now())
+      const result = await acks.cancel({ ...lease, error: jobError })
+      if (result === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
+      const elapsedMs = durationMs()
+      events.emit('job:cancelled', { job, durationMs: elapsedMs })
+      attempt.settleOutcome({ status: 'cancelled', error, durationMs: elapsedMs })
+    }
     try {
       switch (decision.kind) {
         case 'lease-lost': {
           this.#lost(attempt, decision.error, durationMs())
+          return
+        }
+        case 'cancel': {
+          await cancelInstead(decision.error)
           return
         }
         case 'complete': {
@@ -226,6 +256,7 @@ export class AttemptRunner {
           const jobError = toJobError(error, job.attempts, decision.fatal, now)
           const result = await acks.fail({ ...lease, ...dedupe, error: jobError, retryAt })
           if (result === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
+          if (result === 'cancelRequested') return await cancelInstead(error)
           const willRetry = result === 'retried'
           const elapsedMs = durationMs()
           events.emit('job:failed', {
@@ -241,6 +272,7 @@ export class AttemptRunner {
         case 'release': {
           const released = await acks.release({ ...lease, ...dedupe })
           if (released === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
+          if (released === 'cancelRequested') return await cancelInstead(new JobCancelledError(job.id))
           events.emit('job:released', { job })
           attempt.settleOutcome({ status: 'released', durationMs: durationMs() })
           return
@@ -293,18 +325,4 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 
 function reasonToError(reason: unknown): Error {
   return normalizeError(reason)
-}
-
-/** The stored record of a failed attempt. */
-export function toJobError(error: Error, attempt: number, fatal: boolean, at: Date): JobError {
-  const ownCode = (error as { code?: unknown }).code
-  return {
-    attempt,
-    name: error.name,
-    message: error.message,
-    code: DurablError.isInstance(error) ? error.code : typeof ownCode === 'string' ? ownCode : null,
-    stack: error.stack ?? null,
-    fatal,
-    at,
-  }
 }

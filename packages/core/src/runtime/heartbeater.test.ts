@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { JobCancelledError } from '../errors/job-cancelled-error.js'
 import { LeaseLostError } from '../errors/lease-lost-error.js'
 import { Heartbeater } from './heartbeater.js'
 import { RunningAttempt } from './running-attempt.js'
@@ -9,11 +10,13 @@ function setUp() {
   const backend = createStubBackend()
   const clock = new ManualClock()
   const lost: string[] = []
+  const cancelled: string[] = []
   const errors: string[] = []
   const heartbeater = new Heartbeater({
     backend,
     clock,
     onLeaseLost: (attempt) => lost.push(attempt.id),
+    onCancelRequested: (attempt) => cancelled.push(attempt.id),
     onError: (error, operation) => errors.push(`${operation}: ${error.message}`),
   })
   const attempt = (leaseMs: number, heartbeatMs: number) => {
@@ -25,7 +28,7 @@ function setUp() {
       startedAtMs: now,
     })
   }
-  return { backend, clock, lost, errors, heartbeater, attempt }
+  return { backend, clock, lost, cancelled, errors, heartbeater, attempt }
 }
 
 describe('Heartbeater', () => {
@@ -57,7 +60,7 @@ describe('Heartbeater', () => {
   it('reports a lease the backend says is lost', async () => {
     const { backend, clock, heartbeater, attempt, lost } = setUp()
     const running = attempt(3_000, 1_000)
-    backend.heartbeatJobs.mockResolvedValueOnce({ applied: [], lost: [running.id] })
+    backend.heartbeatJobs.mockResolvedValueOnce({ applied: [], lost: [running.id], cancelRequested: [] })
     heartbeater.track(running)
     await clock.advance(1_000)
     expect(lost).toEqual([running.id])
@@ -82,9 +85,31 @@ describe('Heartbeater', () => {
   it('heartbeatNow rejects with LeaseLostError when the lease is gone', async () => {
     const { backend, heartbeater, attempt, lost } = setUp()
     const running = attempt(3_000, 1_000)
-    backend.heartbeatJobs.mockResolvedValueOnce({ applied: [], lost: [running.id] })
+    backend.heartbeatJobs.mockResolvedValueOnce({ applied: [], lost: [running.id], cancelRequested: [] })
     await expect(heartbeater.heartbeatNow(running)).rejects.toSatisfy(LeaseLostError.isInstance)
     expect(lost).toEqual([running.id])
+  })
+
+  it('reports a job whose cancel was requested, stops heartbeating it and keeps its unwritten logs', async () => {
+    const { backend, clock, heartbeater, attempt, cancelled, lost } = setUp()
+    const running = attempt(3_000, 1_000)
+    running.addLog({ attempt: 1, message: 'goes with the cancel', at: clock.now() })
+    backend.heartbeatJobs.mockResolvedValueOnce({ applied: [], lost: [], cancelRequested: [running.id] })
+    heartbeater.track(running)
+    await clock.advance(1_000)
+    expect(cancelled).toEqual([running.id])
+    expect(lost).toEqual([])
+    expect(running.takeUpdates().logs?.map((line) => line.message)).toEqual(['goes with the cancel'])
+    await clock.advance(5_000)
+    expect(backend.heartbeatJobs).toHaveBeenCalledTimes(1)
+  })
+
+  it('heartbeatNow rejects with JobCancelledError when the job was cancelled', async () => {
+    const { backend, heartbeater, attempt, cancelled } = setUp()
+    const running = attempt(3_000, 1_000)
+    backend.heartbeatJobs.mockResolvedValueOnce({ applied: [], lost: [], cancelRequested: [running.id] })
+    await expect(heartbeater.heartbeatNow(running)).rejects.toSatisfy(JobCancelledError.isInstance)
+    expect(cancelled).toEqual([running.id])
   })
 
   it('stops heartbeating an attempt once its outcome is decided', async () => {

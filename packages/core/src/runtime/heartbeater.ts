@@ -1,5 +1,6 @@
-import type { Backend } from '../backend.js'
+import type { Backend, JobUpdates } from '../backend.js'
 import type { Clock, ClockTimer } from '../clock.js'
+import { JobCancelledError } from '../errors/job-cancelled-error.js'
 import { LeaseLostError } from '../errors/lease-lost-error.js'
 import { normalizeError } from '../errors/normalize-error.js'
 import type { RunningAttempt } from './running-attempt.js'
@@ -12,6 +13,8 @@ export interface HeartbeaterParams {
   clock: Clock
   /** The lease is gone: the backend said so, or the local deadline passed without a successful heartbeat. */
   onLeaseLost(attempt: RunningAttempt): void
+  /** The backend said the job's cancel was requested: the lease is still held, the attempt must end. */
+  onCancelRequested(attempt: RunningAttempt): void
   onError(error: Error, operation: string): void
 }
 
@@ -19,12 +22,14 @@ export interface HeartbeaterParams {
  * Extends the leases of every running attempt with one batched `heartbeatJobs` call per tick,
  * carrying buffered progress and logs. One clock timer, set for the earliest heartbeat or local
  * lease deadline. Attempts whose outcome is decided are no longer heartbeated: their
- * acknowledgement is on its way, and it is guarded by the same lease.
+ * acknowledgement is on its way, and it is guarded by the same lease. A heartbeat is also how a
+ * worker learns that a running job was cancelled from elsewhere (`cancelRequested`).
  */
 export class Heartbeater {
   readonly #backend: Backend
   readonly #clock: Clock
   readonly #onLeaseLost: (attempt: RunningAttempt) => void
+  readonly #onCancelRequested: (attempt: RunningAttempt) => void
   readonly #onError: (error: Error, operation: string) => void
   readonly #attempts = new Set<RunningAttempt>()
   #timer: ClockTimer | null = null
@@ -38,6 +43,7 @@ export class Heartbeater {
     this.#backend = params.backend
     this.#clock = params.clock
     this.#onLeaseLost = params.onLeaseLost
+    this.#onCancelRequested = params.onCancelRequested
     this.#onError = params.onError
   }
 
@@ -53,23 +59,31 @@ export class Heartbeater {
 
   /**
    * `ctx.heartbeat()`: extends this one lease now. Rejects with LeaseLostError when the lease is
-   * gone (and reports the loss), or with the backend's error when the write failed.
+   * gone (and reports the loss), with JobCancelledError when the job's cancel was requested (and
+   * reports that), or with the backend's error when the write failed.
    */
   async heartbeatNow(attempt: RunningAttempt): Promise<void> {
     if (attempt.isLeaseLost) throw new LeaseLostError(attempt.id)
+    if (attempt.decision?.kind === 'cancel') throw new JobCancelledError(attempt.id)
     if (attempt.isDecided) return
     const sentAtMs = this.#clock.now().getTime()
     const updates = attempt.takeUpdates()
     let lost: boolean
+    let cancelRequested: boolean
     try {
       const result = await this.#backend.heartbeatJobs({
         jobs: [{ id: attempt.id, leaseToken: attempt.leaseToken, leaseMs: attempt.leaseMs, ...updates }],
         now: new Date(sentAtMs),
       })
-      lost = !result.applied.includes(attempt.id)
+      cancelRequested = result.cancelRequested?.includes(attempt.id) === true
+      lost = !cancelRequested && !result.applied.includes(attempt.id)
     } catch (error) {
       attempt.restoreUpdates(updates)
       throw normalizeError(error)
+    }
+    if (cancelRequested) {
+      this.#cancelRequested(attempt, updates)
+      throw new JobCancelledError(attempt.id)
     }
     if (lost) {
       this.#onLeaseLost(attempt)
@@ -127,9 +141,12 @@ export class Heartbeater {
         now: new Date(sentAtMs),
       })
       const applied = new Set(result.applied)
-      for (const { attempt } of batch) {
+      const cancelRequested = new Set(result.cancelRequested ?? [])
+      for (const { attempt, updates } of batch) {
         if (applied.has(attempt.id)) {
           this.#extended(attempt, sentAtMs)
+        } else if (cancelRequested.has(attempt.id)) {
+          this.#cancelRequested(attempt, updates)
         } else if (!attempt.isDecided) {
           this.#attempts.delete(attempt)
           this.#onLeaseLost(attempt)
@@ -145,6 +162,13 @@ export class Heartbeater {
     } finally {
       this.#inFlight = false
     }
+  }
+
+  /** Nothing of the heartbeat was written: its progress and logs go with the cancel instead. */
+  #cancelRequested(attempt: RunningAttempt, updates: JobUpdates): void {
+    attempt.restoreUpdates(updates)
+    this.#attempts.delete(attempt)
+    this.#onCancelRequested(attempt)
   }
 
   #extended(attempt: RunningAttempt, sentAtMs: number): void {

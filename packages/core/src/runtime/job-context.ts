@@ -4,8 +4,8 @@ import type { Job } from '../job.js'
  * What a handler gets besides the job: the ways to end the attempt, to report on it, and the
  * signal that tells it to stop.
  *
- * Outcomes: the first of `complete`, `fail`, `failFatal`, returning, throwing, a timeout, a lost
- * lease or a shutdown release decides the attempt; later calls are no-ops and resolve at once.
+ * Outcomes: the first of `complete`, `fail`, `failFatal`, returning, throwing, a timeout, a cancel,
+ * a lost lease or a shutdown release decides the attempt; later calls are no-ops and resolve at once.
  * The deciding call resolves once the backend recorded the outcome, and rejects with
  * LeaseLostError when the lease was lost (the outcome was not applied). These promises are marked
  * handled, so a call that is not awaited never causes an unhandled rejection.
@@ -16,8 +16,9 @@ export interface JobContext<TResult = unknown> {
   /**
    * Aborted when the handler should stop: its reason is a LeaseLostError (another worker may own
    * the job now), a JobTimeoutError (`timeoutMs` passed; the attempt fails and is retried per
-   * policy) or a ShutdownError (shutdown's grace period ended; the job is released for another
-   * worker). Pass it to `fetch`, database drivers and anything else that accepts a signal.
+   * policy), a JobCancelledError (the job was cancelled while it ran; it ends `cancelled`) or a
+   * ShutdownError (shutdown's grace period ended; the job is released for another worker). Pass it
+   * to `fetch`, database drivers and anything else that accepts a signal.
    */
   readonly signal: AbortSignal
   /** Completes the job with `result` (stored; must be storable like job data). */
@@ -30,7 +31,10 @@ export interface JobContext<TResult = unknown> {
   log(message: string): void
   /** Replaces the job's progress, stored with the next heartbeat or acknowledgement; emits `job:progress`. */
   progress(value: unknown): void
-  /** Extends the lease now. Rejects with LeaseLostError when the lease was lost. */
+  /**
+   * Extends the lease now. Rejects with LeaseLostError when the lease was lost, and with
+   * JobCancelledError when the job was cancelled (the signal aborts too).
+   */
   heartbeat(): Promise<void>
 }
 

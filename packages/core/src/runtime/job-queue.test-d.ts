@@ -56,7 +56,7 @@ describe('JobQueue types', () => {
   it('resolves shutdown() to a report of what was abandoned', () => {
     expectTypeOf(queue.shutdown(1_000)).resolves.toEqualTypeOf<ShutdownReport>()
     queue.on('queue:abandoned', (event) => {
-      expectTypeOf(event.jobs[0]!.write).toEqualTypeOf<'complete' | 'fail' | 'release'>()
+      expectTypeOf(event.jobs[0]!.write).toEqualTypeOf<'complete' | 'fail' | 'release' | 'cancel'>()
       expectTypeOf(event.operations).toEqualTypeOf<string[]>()
     })
   })

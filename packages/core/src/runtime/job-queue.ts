@@ -207,10 +207,18 @@ export class JobQueue {
     return this.#call(() => this.backend.getJob({ id: requireJobId(id) }))
   }
 
-  /** Cancels a pending job. Resolves true when it was cancelled, false when it was not pending. */
+  /**
+   * Cancels a job that has not finished. A pending job is `cancelled` at once. A running job gets a
+   * cancel request: the worker running it (in any process) learns of it at its next heartbeat,
+   * aborts the handler's `ctx.signal` with a JobCancelledError and ends the job `cancelled`; when
+   * this queue runs it, that happens now. Resolves true when this call cancelled the job or
+   * requested its cancel, false when it had finished, its cancel was already requested, or no job
+   * has the id.
+   */
   cancelJob(id: string): Promise<boolean> {
     return this.#call(async () => {
       const ids = await this.backend.cancelJobs({ ids: [requireJobId(id)], now: this.options.clock.now() })
+      this.#worker.cancelRunning(ids)
       return ids.length > 0
     })
   }

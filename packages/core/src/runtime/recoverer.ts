@@ -21,7 +21,8 @@ export interface RecovererParams {
 }
 
 /**
- * Returns jobs whose worker died (expired lease) to pending, once at start and then every
+ * Returns jobs whose worker died (expired lease) to pending (or ends them failed or cancelled, as
+ * the backend contract says), once at start and then every
  * `intervalMs`. Every worker runs it; the backend's guarded update makes concurrent runs safe.
  */
 export class Recoverer {
@@ -64,8 +65,10 @@ export class Recoverer {
     const now = clock.now()
     try {
       const result = await backend.recoverExpiredLeases({ now, error: { ...LEASE_EXPIRED_ERROR, at: now } })
-      if (result.recovered > 0 || result.failed > 0) {
-        events.emit('stale:recovered', { recovered: result.recovered, failed: result.failed })
+      // A backend written before cancels existed reports no `cancelled`.
+      const cancelled = result.cancelled ?? 0
+      if (result.recovered > 0 || result.failed > 0 || cancelled > 0) {
+        events.emit('stale:recovered', { recovered: result.recovered, failed: result.failed, cancelled })
       }
     } catch (error) {
       events.emit('queue:error', { error: normalizeError(error), operation: 'recoverExpiredLeases' })

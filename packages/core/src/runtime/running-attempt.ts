@@ -4,13 +4,15 @@ import type { Job, JobLogEntry } from '../job.js'
 
 /**
  * How an attempt ends, decided once. The first decision wins; every later call to
- * `ctx.complete()`, `ctx.fail()`, a handler's return or throw, a timeout or a shutdown release is
- * a no-op for the outcome.
+ * `ctx.complete()`, `ctx.fail()`, a handler's return or throw, a timeout, a cancel or a shutdown
+ * release is a no-op for the outcome.
  */
 export type AttemptDecision =
   | { kind: 'complete'; result: unknown }
   | { kind: 'fail'; error: Error; fatal: boolean }
   | { kind: 'release' }
+  /** The job was cancelled while it ran: end it `cancelled`, recording `error`. */
+  | { kind: 'cancel'; error: Error }
   | { kind: 'lease-lost'; error: Error }
 
 export interface RunningAttemptParams {

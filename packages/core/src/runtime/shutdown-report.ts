@@ -2,8 +2,8 @@
 export interface AbandonedWrite {
   id: string
   type: string
-  /** The acknowledgement that was not confirmed: a completion, a failure or a release. */
-  write: 'complete' | 'fail' | 'release'
+  /** The acknowledgement that was not confirmed: a completion, a failure, a release or a cancel. */
+  write: 'complete' | 'fail' | 'release' | 'cancel'
 }
 
 /**
@@ -15,7 +15,7 @@ export interface AbandonedWrite {
 export interface ShutdownReport {
   /** True when the deadline passed before every write was confirmed. */
   timedOut: boolean
-  /** Jobs whose completion, failure or release was not confirmed. */
+  /** Jobs whose completion, failure, release or cancel was not confirmed. */
   abandonedJobs: AbandonedWrite[]
   /**
    * Other backend work still unanswered, by operation: `claimJobs`, `nextDueAt`, `heartbeatJobs`,

@@ -78,6 +78,7 @@ export class Worker {
       backend,
       clock: options.clock,
       onLeaseLost: (attempt) => this.#runner.loseLease(attempt),
+      onCancelRequested: (attempt) => void this.cancelRunning([attempt.id]),
       onError,
     })
     this.#runner = new AttemptRunner({
@@ -217,6 +218,23 @@ export class Worker {
       log: context.log,
       progress: context.progress,
     }
+  }
+
+  /**
+   * Stops the attempts running here of jobs that were cancelled: each handler's signal aborts with
+   * a JobCancelledError and the job ends `cancelled` under this worker's lease, whatever the
+   * handler then returns or throws. A heartbeat that reports `cancelRequested` calls this for its
+   * attempt; anything else that learns of a cancel (the queue's own `cancelJob`, a push) may call
+   * it too. Returns the ids stopped; ids not running here, or whose outcome is already decided,
+   * are left alone.
+   */
+  cancelRunning(ids: readonly string[]): string[] {
+    const wanted = new Set(ids)
+    const stopped: string[] = []
+    for (const attempt of this.#slots.attempts()) {
+      if (wanted.has(attempt.id) && this.#runner.cancel(attempt)) stopped.push(attempt.id)
+    }
+    return stopped
   }
 
   /**

@@ -94,7 +94,7 @@ describe('instrumentQueue: counters and histograms', () => {
     )
   })
 
-  it('counts lease losses, releases and stale recoveries, and errors from the queue', async () => {
+  it('counts lease losses, cancels, releases and stale recoveries, and errors from the queue', async () => {
     const registry = new Registry()
     const listeners = new Map<JobQueueEventName, JobQueueListener<never>>()
     const fake: InstrumentableQueue = {
@@ -108,12 +108,14 @@ describe('instrumentQueue: counters and histograms', () => {
     const job = { id: 'j1', type: 'sync', attempts: 1 } as never
     emit('job:active', { job, waitMs: 0 })
     emit('lease:lost', { job })
+    emit('job:cancelled', { job, durationMs: 5 })
     emit('job:released', { job })
-    emit('stale:recovered', { recovered: 3, failed: 1 })
-    emit('stale:recovered', { recovered: 2, failed: 0 })
+    emit('stale:recovered', { recovered: 3, failed: 1, cancelled: 0 })
+    emit('stale:recovered', { recovered: 2, failed: 0, cancelled: 4 })
     emit('queue:error', { error: new Error('claim failed'), operation: 'claimJobs' })
 
     expect(await seriesValue(registry, METRIC_NAMES.leasesLost, { queue: 'q', type: 'sync' })).toBe(1)
+    expect(await seriesValue(registry, METRIC_NAMES.jobsCancelled, { queue: 'q', type: 'sync' })).toBe(1)
     expect(await seriesValue(registry, METRIC_NAMES.jobsReleased, { queue: 'q', type: 'sync' })).toBe(1)
     expect(
       await seriesValue(registry, METRIC_NAMES.staleJobsRecovered, { queue: 'q', state: 'pending' }),
@@ -121,6 +123,9 @@ describe('instrumentQueue: counters and histograms', () => {
     expect(
       await seriesValue(registry, METRIC_NAMES.staleJobsRecovered, { queue: 'q', state: 'failed' }),
     ).toBe(1)
+    expect(
+      await seriesValue(registry, METRIC_NAMES.staleJobsRecovered, { queue: 'q', state: 'cancelled' }),
+    ).toBe(4)
     expect(await seriesValue(registry, METRIC_NAMES.queueErrors, { queue: 'q' })).toBe(1)
   })
 

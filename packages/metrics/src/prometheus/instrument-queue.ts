@@ -154,6 +154,10 @@ export function instrumentQueue(
     counter.inc(byType(job.type))
     metrics.jobDurationSeconds.observe(byType(job.type), durationMs / 1000)
   })
+  on('job:cancelled', ({ job }) => {
+    tracker.finish(job)
+    metrics.jobsCancelled.inc(byType(job.type))
+  })
   on('job:released', ({ job }) => {
     tracker.finish(job)
     metrics.jobsReleased.inc(byType(job.type))
@@ -162,9 +166,11 @@ export function instrumentQueue(
     tracker.finish(job)
     metrics.leasesLost.inc(byType(job.type))
   })
-  on('stale:recovered', ({ recovered, failed }) => {
+  on('stale:recovered', ({ recovered, failed, cancelled }) => {
     if (recovered > 0) metrics.staleJobsRecovered.inc({ queue: queueName, state: 'pending' }, recovered)
     if (failed > 0) metrics.staleJobsRecovered.inc({ queue: queueName, state: 'failed' }, failed)
+    // Absent from a queue of an older @durabl/core.
+    if (cancelled > 0) metrics.staleJobsRecovered.inc({ queue: queueName, state: 'cancelled' }, cancelled)
   })
   on('queue:error', () => metrics.queueErrors.inc({ queue: queueName }))
   on('schedule:enqueued', ({ scheduleId, lagMs, caughtUp }) => {
@@ -177,7 +183,8 @@ export function instrumentQueue(
     metrics.schedules.missed.inc(bySchedule(scheduleId), count),
   )
   metrics.sources.set(queueName, source)
-  for (const state of ['pending', 'failed']) metrics.staleJobsRecovered.inc({ queue: queueName, state }, 0)
+  for (const state of ['pending', 'failed', 'cancelled'])
+    metrics.staleJobsRecovered.inc({ queue: queueName, state }, 0)
   metrics.queueErrors.inc({ queue: queueName }, 0)
   metrics.statsErrors.inc({ queue: queueName }, 0)
   // A queue instrumented after startup already holds its schedules.

@@ -16,11 +16,16 @@ export const METRIC_NAMES = {
   jobsRetried: 'durabl_jobs_retried_total',
   /** Counter `{queue, type}`: attempts that failed and failed the job for good. */
   jobsFailed: 'durabl_jobs_failed_total',
+  /** Counter `{queue, type}`: attempts that ended because their job was cancelled while running (`job:cancelled`). */
+  jobsCancelled: 'durabl_jobs_cancelled_total',
   /** Counter `{queue, type}`: jobs given back at shutdown (`job:released`). */
   jobsReleased: 'durabl_jobs_released_total',
   /** Counter `{queue, type}`: leases this process lost while running a job (`lease:lost`). */
   leasesLost: 'durabl_leases_lost_total',
-  /** Counter `{queue, state}`: jobs whose lease had expired, returned to `pending` or failed at the attempt cap. */
+  /**
+   * Counter `{queue, state}`: jobs whose lease had expired, returned to `pending`, failed at the
+   * attempt cap, or `cancelled` because their cancel had been requested.
+   */
   staleJobsRecovered: 'durabl_stale_jobs_recovered_total',
   /** Counter `{queue}`: background errors reported by the queue (`queue:error`). */
   queueErrors: 'durabl_queue_errors_total',

@@ -38,6 +38,7 @@ export class QueueMetrics {
   readonly jobsCompleted: Counter<QueueType>
   readonly jobsRetried: Counter<QueueType>
   readonly jobsFailed: Counter<QueueType>
+  readonly jobsCancelled: Counter<QueueType>
   readonly jobsReleased: Counter<QueueType>
   readonly leasesLost: Counter<QueueType>
   readonly staleJobsRecovered: Counter<'queue' | 'state'>
@@ -86,6 +87,11 @@ export class QueueMetrics {
       'Attempts that failed and failed the job for good (no attempts left, or unrecoverable).',
       byType,
     )
+    this.jobsCancelled = counter(
+      METRIC_NAMES.jobsCancelled,
+      'Attempts that ended because their job was cancelled while running; the job is cancelled.',
+      byType,
+    )
     this.jobsReleased = counter(
       METRIC_NAMES.jobsReleased,
       'Jobs given back unfinished at shutdown, to be started again by any worker.',
@@ -98,7 +104,7 @@ export class QueueMetrics {
     )
     this.staleJobsRecovered = counter(
       METRIC_NAMES.staleJobsRecovered,
-      'Jobs whose lease expired (their worker died or stalled), by the state recovery moved them to: pending, or failed at the attempt cap.',
+      'Jobs whose lease expired (their worker died or stalled), by the state recovery moved them to: pending, failed at the attempt cap, or cancelled when their cancel had been requested.',
       ['queue', 'state'],
     )
     this.queueErrors = counter(
@@ -132,6 +138,7 @@ export class QueueMetrics {
       this.jobsCompleted,
       this.jobsRetried,
       this.jobsFailed,
+      this.jobsCancelled,
       this.jobsReleased,
       this.leasesLost,
     ]

@@ -46,7 +46,8 @@ export const ATTR_DURABL_SCHEDULE_CAUGHT_UP = 'durabl.schedule.caught_up'
 /**
  * How the operation ended. Enqueue spans of one job: `enqueued` or `duplicate`. Consumer spans:
  * `completed`, `retry` (failed, will run again), `failed` (failed for good), `lease-lost`
- * (another worker may own the job; nothing was recorded) or `released` (given back at shutdown).
+ * (another worker may own the job; nothing was recorded), `cancelled` (the job was cancelled while
+ * it ran) or `released` (given back at shutdown).
  */
 export const ATTR_DURABL_OUTCOME = 'durabl.outcome'
 
@@ -57,4 +58,5 @@ export type DurablOutcome =
   | 'retry'
   | 'failed'
   | 'lease-lost'
+  | 'cancelled'
   | 'released'

@@ -230,6 +230,10 @@ function annotateOutcome(span: Span, outcome: AttemptOutcome): void {
       span.setAttribute(ATTR_DURABL_OUTCOME, 'lease-lost' satisfies DurablOutcome)
       recordFailure(span, outcome.error)
       return
+    case 'cancelled':
+      // Stopped on request: not an error of the job.
+      span.setAttribute(ATTR_DURABL_OUTCOME, 'cancelled' satisfies DurablOutcome)
+      return
     case 'released':
       // Given back at shutdown: not an error of the job.
       span.setAttribute(ATTR_DURABL_OUTCOME, 'released' satisfies DurablOutcome)

@@ -30,6 +30,7 @@ export function createQueueHarness(options: JobQueueOptions = {}): QueueHarness 
     'job:active',
     'job:completed',
     'job:failed',
+    'job:cancelled',
     'job:released',
     'lease:lost',
     'stale:recovered',

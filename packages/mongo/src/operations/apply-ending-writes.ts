@@ -19,6 +19,12 @@ export interface EndingWrite {
    * take back its key's queued slot): the same transition without the slot.
    */
   onDuplicate?: AnyBulkWriteOperation<JobDocument>[]
+  /**
+   * True for writes that would return the job to pending (a retry, a release): their filters match
+   * only `cancelRequestedAt: null`, and a miss on a lease still held with a cancel request is
+   * reported in `cancelRequested`, not `lost`.
+   */
+  refusedOnCancelRequest?: boolean
 }
 
 /** What became of a batch of lease-ending writes. */
@@ -28,7 +34,12 @@ export interface EndingResult extends AckResult {
    * good instead, with a `DOCUMENT_TOO_LARGE` error (see too-large-failure.ts).
    */
   tooLarge: string[]
+  /** Refused because the job's cancel was requested; nothing written, the lease is still held. */
+  cancelRequested: string[]
 }
+
+/** The filter part of a write that must not return a job with a cancel request to pending. */
+export const NO_CANCEL_REQUEST = { cancelRequestedAt: null } as const
 
 /** A fresh id for one acknowledgement write. */
 export function newAckId(): string {
@@ -36,10 +47,11 @@ export function newAckId(): string {
 }
 
 /**
- * Runs lease-ending writes (complete, fail, release) in one unordered bulkWrite and splits the ids
- * into applied and lost. Each job matches at most one of its alternatives, so a matched count
- * equal to the number of jobs means all applied (the common case: one round trip). Otherwise one
- * read of `lastAckId` tells which writes were applied.
+ * Runs lease-ending writes (complete, fail, release, cancel) in one unordered bulkWrite and splits
+ * the ids into applied, lost and cancel-requested. Each job matches at most one of its
+ * alternatives, so a matched count equal to the number of jobs means all applied (the common case:
+ * one round trip). Otherwise one read of `lastAckId` (and of the lease, for writes a cancel request
+ * refuses) tells which writes were applied.
  *
  * A write that would grow its job past 16 MiB (refused by the driver before sending, or by the
  * server for that statement alone) never fails the batch: that job alone is failed with a clear
@@ -51,7 +63,8 @@ export async function applyEndingWrites(
   options: { comment: string; now: Date },
 ): Promise<EndingResult & { appliedWrites: Set<EndingWrite> }> {
   const { comment, now } = options
-  if (writes.length === 0) return { applied: [], lost: [], tooLarge: [], appliedWrites: new Set() }
+  if (writes.length === 0)
+    return { applied: [], lost: [], tooLarge: [], cancelRequested: [], appliedWrites: new Set() }
   const oversized = new Map<EndingWrite, string>()
   for (const write of writes) {
     if (write.operations.some(isOversizedStatement))
@@ -90,22 +103,34 @@ export async function applyEndingWrites(
       applied: writes.map((write) => write.id),
       lost: [],
       tooLarge: [],
+      cancelRequested: [],
       appliedWrites: new Set(writes),
     }
+  const refusable = writes.some((write) => write.refusedOnCancelRequest)
   const documents =
-    outcome.matchedCount === 0 && oversized.size === 0
+    outcome.matchedCount === 0 && oversized.size === 0 && !refusable
       ? []
       : await context.collection
           .find(
             { _id: { $in: writes.map((write) => write.ref._id) } },
-            { projection: { _id: 1, lastAckId: 1 }, comment: commandComment('ackConfirm') },
+            {
+              projection: { _id: 1, lastAckId: 1, state: 1, leaseToken: 1, cancelRequestedAt: 1 },
+              comment: commandComment('ackConfirm'),
+            },
           )
           .toArray()
   const ackIds = new Set(documents.map((document) => document.lastAckId))
+  // Leases still held with a cancel request, as `${id} ${leaseToken}`.
+  const heldWithRequest = new Set(
+    documents
+      .filter((document) => document.state === 'active' && document.cancelRequestedAt != null)
+      .map((document) => `${document._id.toHexString()} ${document.leaseToken}`),
+  )
   const result = {
     applied: [] as string[],
     lost: [] as string[],
     tooLarge: [] as string[],
+    cancelRequested: [] as string[],
     appliedWrites: new Set<EndingWrite>(),
   }
   for (const write of writes) {
@@ -114,6 +139,11 @@ export async function applyEndingWrites(
       result.appliedWrites.add(write)
     } else if (tooLargeAckIds.has(write) && ackIds.has(tooLargeAckIds.get(write))) {
       result.tooLarge.push(write.id)
+    } else if (
+      write.refusedOnCancelRequest &&
+      heldWithRequest.has(`${write.ref._id.toHexString()} ${write.ref.leaseToken}`)
+    ) {
+      result.cancelRequested.push(write.id)
     } else result.lost.push(write.id)
   }
   return result

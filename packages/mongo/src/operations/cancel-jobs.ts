@@ -31,41 +31,54 @@ export async function idsMarkedBy(
 }
 
 /**
- * Cancels pending jobs in the selection (others are left as they are): releases their dedupe
- * slots and sets their TTL deadline. Reads the matching ids, then one guarded `updateMany` per chunk.
+ * Cancels the selected jobs that have not finished: a pending job becomes `cancelled` (dedupe
+ * slots released, TTL deadline set); an active job gets `cancelRequestedAt` and stays active
+ * under its lease, for its worker to end (see `heartbeatJobs`). Reads the matching ids, then per
+ * chunk one guarded `updateMany` per state the selection allows: the pending one first, so a job
+ * claimed between the read and the writes still gets its request.
  */
 export async function cancelJobs(context: OperationContext, params: SelectJobsParams): Promise<string[]> {
   assertDate(params.now, 'now')
   const now = params.now
-  const query = restrictStates(toSelection(params), ['pending'])
+  const query = restrictStates(toSelection(params), ['pending', 'active'])
+  const states: string[] = query.state.$in
   const expiresAt = retentionDeadline(now, context.options.retention.cancelledMs)
-  const cancelled: string[] = []
-  const cursor = context.collection.find(query, {
-    projection: { _id: 1 },
-    comment: commandComment('cancelJobs'),
-  })
+  const comment = commandComment('cancelJobs')
+  const changed: string[] = []
+  const cursor = context.collection.find(query, { projection: { _id: 1 }, comment })
   let chunk: ObjectId[] = []
   const flush = async () => {
     if (chunk.length === 0) return
     const adminToken = newLeaseToken()
-    const result = await context.collection.updateMany(
-      { _id: { $in: chunk }, state: 'pending' },
-      {
-        $set: {
-          state: 'cancelled',
-          finishedAt: now,
-          updatedAt: now,
-          adminToken,
-          ...(expiresAt ? { expiresAt } : {}),
+    let modifiedCount = 0
+    if (states.includes('pending')) {
+      const result = await context.collection.updateMany(
+        { _id: { $in: chunk }, state: 'pending' },
+        {
+          $set: {
+            state: 'cancelled',
+            finishedAt: now,
+            updatedAt: now,
+            adminToken,
+            ...(expiresAt ? { expiresAt } : {}),
+          },
+          $unset: { dedupe: '' },
+          $inc: { rev: 1 },
         },
-        $unset: { dedupe: '' },
-        $inc: { rev: 1 },
-      },
-      { comment: commandComment('cancelJobs') },
-    )
-    cancelled.push(
-      ...(await idsMarkedBy(context, chunk, adminToken, result.modifiedCount, commandComment('cancelJobs'))),
-    )
+        { comment },
+      )
+      modifiedCount += result.modifiedCount
+    }
+    if (states.includes('active')) {
+      // A request already stored is kept as it is (and this call does not report the job).
+      const result = await context.collection.updateMany(
+        { _id: { $in: chunk }, state: 'active', cancelRequestedAt: null },
+        { $set: { cancelRequestedAt: now, updatedAt: now, adminToken }, $inc: { rev: 1 } },
+        { comment },
+      )
+      modifiedCount += result.modifiedCount
+    }
+    changed.push(...(await idsMarkedBy(context, chunk, adminToken, modifiedCount, comment)))
     chunk = []
   }
   for await (const document of cursor) {
@@ -73,5 +86,5 @@ export async function cancelJobs(context: OperationContext, params: SelectJobsPa
     if (chunk.length >= ADMIN_CHUNK_SIZE) await flush()
   }
   await flush()
-  return cancelled
+  return changed
 }

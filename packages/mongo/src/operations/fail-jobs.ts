@@ -4,7 +4,7 @@ import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
 import { cappedError } from '../size-caps.js'
 import { assertArray, assertDate, parseDedupeRef, parseLeaseRef } from '../validate.js'
-import { applyEndingWrites, type EndingWrite, newAckId } from './apply-ending-writes.js'
+import { applyEndingWrites, type EndingWrite, NO_CANCEL_REQUEST, newAckId } from './apply-ending-writes.js'
 import { dedupeGuard, returnToPendingSlots } from './ending-dedupe.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
 import { retentionDeadline } from './retention.js'
@@ -30,7 +30,7 @@ export async function failJobs(context: OperationContext, params: FailJobsParams
     comment: commandComment('failJobs'),
     now: params.now,
   })
-  return splitFailResult(writes, acknowledged.applied, acknowledged.lost, acknowledged.tooLarge)
+  return splitFailResult(writes, acknowledged)
 }
 
 /**
@@ -39,12 +39,16 @@ export async function failJobs(context: OperationContext, params: FailJobsParams
  */
 export function splitFailResult(
   writes: FailWrite[],
-  applied: string[],
-  lost: string[],
-  tooLarge: string[] = [],
+  ended: { applied: string[]; lost: string[]; tooLarge: string[]; cancelRequested: string[] },
 ): FailResult {
   const outcomeOf = new Map(writes.map((write) => [write.id, write.outcome]))
-  const result: FailResult = { retried: [], failed: [...tooLarge], lost: [...lost] }
+  const result: FailResult = {
+    retried: [],
+    failed: [...ended.tooLarge],
+    lost: [...ended.lost],
+    cancelRequested: [...ended.cancelRequested],
+  }
+  const applied = ended.applied
   for (const id of applied) result[outcomeOf.get(id) ?? 'failed'].push(id)
   return result
 }
@@ -100,6 +104,9 @@ export function failWrites(
       return { id: job.id, ref, ackId, outcome: 'failed', operations: [{ updateOne: { filter, update } }] }
     }
     const retryAt = job.retryAt
+    // A job whose cancel was requested never goes back to pending: the miss is reported as
+    // `cancelRequested` and the runtime cancels it instead.
+    const retryFilter = { ...filter, ...NO_CANCEL_REQUEST }
     const retryUpdate = (slots: Document) =>
       updateDocument({
         set: { ...common, ...slots, state: 'pending', runAt: retryAt },
@@ -112,9 +119,10 @@ export function failWrites(
       ref,
       ackId,
       outcome: 'retried',
-      operations: [{ updateOne: { filter, update: retryUpdate(slots.preferred) } }],
+      refusedOnCancelRequest: true,
+      operations: [{ updateOne: { filter: retryFilter, update: retryUpdate(slots.preferred) } }],
       ...(slots.fallback !== null
-        ? { onDuplicate: [{ updateOne: { filter, update: retryUpdate(slots.fallback) } }] }
+        ? { onDuplicate: [{ updateOne: { filter: retryFilter, update: retryUpdate(slots.fallback) } }] }
         : {}),
     }
   })

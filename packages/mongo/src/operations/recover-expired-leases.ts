@@ -4,16 +4,19 @@ import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
 import { cappedError } from '../size-caps.js'
 import { assertDate } from '../validate.js'
+import { NO_CANCEL_REQUEST } from './apply-ending-writes.js'
 import { leaseExpiryQuery } from './lease-expiry-query.js'
 import { reclaimQueuedSlots } from './reclaim-queued-slots.js'
 import { retentionDeadline } from './retention.js'
 
 /**
- * Returns expired leases in two pipeline `updateMany`s over the `durabl_lease_expiry` index: one
- * for jobs on their last attempt (→ `failed`), one for the rest (→ `pending`, due at `now`). Two,
- * because one `updateMany` reports a single modified count and the caller wants both; the
- * attempts split is an `$expr` on each, so a lease that expires between the two writes still
- * lands on the right side. A pipeline, because the recorded error carries each job's own attempt.
+ * Returns expired leases in pipeline `updateMany`s over the `durabl_lease_expiry` index: one for
+ * jobs whose cancel was requested (→ `cancelled`), one for jobs on their last attempt
+ * (→ `failed`), one for the rest (→ `pending`, due at `now`). Several, because one `updateMany`
+ * reports a single modified count and the caller wants each; the split is in each filter, so a
+ * lease that expires (or a cancel requested) between the writes still lands on the right side or
+ * waits for the next pass, never in `pending` with a cancel request. A pipeline, because the
+ * recorded error carries each job's own attempt.
  *
  * The error comes from the caller and is wrapped in `$literal`: a user string that starts with
  * `$` is never read as a field path or an operator.
@@ -34,7 +37,7 @@ export async function recoverExpiredLeases(
     projection: { _id: 1 },
     comment: commandComment('recoverExpiredLeases'),
   })
-  if (anyExpired === null) return { recovered: 0, failed: 0 }
+  if (anyExpired === null) return { recovered: 0, failed: 0, cancelled: 0 }
   const error = {
     $mergeObjects: [
       { $literal: { ...cappedError(params.error), at: params.error.at ?? now } },
@@ -55,29 +58,35 @@ export async function recoverExpiredLeases(
     rev: { $add: [{ $ifNull: ['$rev', 0] }, 1] },
   }
 
-  const failedExpiresAt = retentionDeadline(now, context.options.retention.failedMs)
-  const failed = await context.collection.updateMany(
-    { ...expired, $expr: { $gte: ['$attempts', '$maxAttempts'] } },
-    [
-      {
-        $set: {
-          ...ended,
-          lastError: { $mergeObjects: [error, { fatal: true }] },
-          errors: {
-            $slice: [
-              {
-                $concatArrays: [{ $ifNull: ['$errors', []] }, [{ $mergeObjects: [error, { fatal: true }] }]],
-              },
-              -context.options.maxErrorHistory,
-            ],
-          },
-          state: 'failed',
-          finishedAt: now,
-          ...(failedExpiresAt ? { expiresAt: failedExpiresAt } : {}),
+  // The worker died (or stalled) for good: the error is final whatever attempts remain.
+  const endedForGood = (state: 'failed' | 'cancelled', expiresAt: Date | null): Document[] => [
+    {
+      $set: {
+        ...ended,
+        lastError: { $mergeObjects: [error, { fatal: true }] },
+        errors: {
+          $slice: [
+            {
+              $concatArrays: [{ $ifNull: ['$errors', []] }, [{ $mergeObjects: [error, { fatal: true }] }]],
+            },
+            -context.options.maxErrorHistory,
+          ],
         },
+        state,
+        finishedAt: now,
+        ...(expiresAt ? { expiresAt } : {}),
       },
-      { $unset: 'dedupe' },
-    ],
+    },
+    { $unset: 'dedupe' },
+  ]
+  const cancelled = await context.collection.updateMany(
+    { ...expired, cancelRequestedAt: { $ne: null } },
+    endedForGood('cancelled', retentionDeadline(now, context.options.retention.cancelledMs)),
+    { comment: commandComment('recoverExpiredLeases') },
+  )
+  const failed = await context.collection.updateMany(
+    { ...expired, ...NO_CANCEL_REQUEST, $expr: { $gte: ['$attempts', '$maxAttempts'] } },
+    endedForGood('failed', retentionDeadline(now, context.options.retention.failedMs)),
     { comment: commandComment('recoverExpiredLeases') },
   )
   // 'pending'-scope jobs about to go back to pending take their key's queued slot back afterwards,
@@ -86,6 +95,7 @@ export async function recoverExpiredLeases(
     .find(
       {
         ...expired,
+        ...NO_CANCEL_REQUEST,
         dedupeScope: 'pending',
         dedupeKey: { $type: 'string' },
         $expr: { $lt: ['$attempts', '$maxAttempts'] },
@@ -94,7 +104,7 @@ export async function recoverExpiredLeases(
     )
     .toArray()
   const recovered = await context.collection.updateMany(
-    { ...expired, $expr: { $lt: ['$attempts', '$maxAttempts'] } },
+    { ...expired, ...NO_CANCEL_REQUEST, $expr: { $lt: ['$attempts', '$maxAttempts'] } },
     [
       {
         $set: {
@@ -118,5 +128,9 @@ export async function recoverExpiredLeases(
     context,
     keyed.map((document) => ({ _id: document._id, dedupeKey: document.dedupeKey as string })),
   )
-  return { recovered: recovered.modifiedCount, failed: failed.modifiedCount }
+  return {
+    recovered: recovered.modifiedCount,
+    failed: failed.modifiedCount,
+    cancelled: cancelled.modifiedCount,
+  }
 }

@@ -1,9 +1,9 @@
-import type { AckResult, ReleaseJob, ReleaseJobsParams } from '@durabl/core'
+import type { ReleaseJob, ReleaseJobsParams, ReleaseResult } from '@durabl/core'
 import type { Document } from 'mongodb'
 import { commandComment } from '../command-comment.js'
 import type { OperationContext } from '../operation-context.js'
 import { assertArray, assertDate, parseDedupeRef, parseLeaseRef } from '../validate.js'
-import { applyEndingWrites, type EndingWrite, newAckId } from './apply-ending-writes.js'
+import { applyEndingWrites, type EndingWrite, NO_CANCEL_REQUEST, newAckId } from './apply-ending-writes.js'
 import { dedupeGuard, returnToPendingSlots } from './ending-dedupe.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
 
@@ -13,7 +13,10 @@ import { jobUpdatesModifier, updateDocument } from './job-updates.js'
  * job frees its key's running slot and takes the queued slot back when free (else it stays
  * slotless, see reclaim-queued-slots.ts); a `'pending+active'` job keeps both. One round trip.
  */
-export async function releaseJobs(context: OperationContext, params: ReleaseJobsParams): Promise<AckResult> {
+export async function releaseJobs(
+  context: OperationContext,
+  params: ReleaseJobsParams,
+): Promise<ReleaseResult> {
   assertDate(params.now, 'now')
   const writes = releaseWrites(context, params.jobs, params.now, 'jobs')
   const ended = await applyEndingWrites(context, writes, {
@@ -21,7 +24,11 @@ export async function releaseJobs(context: OperationContext, params: ReleaseJobs
     now: params.now,
   })
   // A release refused for size failed the job instead (DOCUMENT_TOO_LARGE): it was not released.
-  return { applied: ended.applied, lost: [...ended.lost, ...ended.tooLarge] }
+  return {
+    applied: ended.applied,
+    lost: [...ended.lost, ...ended.tooLarge],
+    cancelRequested: ended.cancelRequested,
+  }
 }
 
 /** One lease-guarded write per release; `acknowledgeJobs` sends them with other kinds. */
@@ -48,11 +55,13 @@ export function releaseWrites(
       workerId: null,
       lastAckId: ackId,
     }
+    // A job whose cancel was requested is not released: the runtime cancels it instead.
     const filter = {
       _id: ref._id,
       state: 'active' as const,
       leaseToken: ref.leaseToken,
       ...dedupeGuard(dedupe),
+      ...NO_CANCEL_REQUEST,
     }
     const update = (slots: Document) =>
       updateDocument({ set: { ...common, ...slots }, push, inc: { attempts: -1, rev: 1 } })
@@ -61,6 +70,7 @@ export function releaseWrites(
       id: job.id,
       ref,
       ackId,
+      refusedOnCancelRequest: true,
       operations: [{ updateOne: { filter, update: update(slots.preferred) } }],
       ...(slots.fallback !== null
         ? { onDuplicate: [{ updateOne: { filter, update: update(slots.fallback) } }] }

@@ -40,6 +40,7 @@ export async function retryJobs(context: OperationContext, params: SelectJobsPar
         leaseToken: null,
         leaseExpiresAt: null,
         workerId: null,
+        cancelRequestedAt: null,
         adminToken,
       }
       const slots = dedupeSlotsFor(document.dedupeKey ?? null, document.dedupeScope ?? null, 'pending')

@@ -26,7 +26,7 @@ export function describeAcknowledgeTests(context: ConformanceContext): void {
         jobs: [{ ...endingRef(job), error: jobError(1), retryAt: null }],
         now: at(10),
       })
-      expect(result).toEqual({ retried: [], failed: [id], lost: [] })
+      expect(result).toEqual({ retried: [], failed: [id], lost: [], cancelRequested: [] })
       const stored = await getJobOrFail(context.backend, id)
       expect(stored).toMatchObject({ state: 'failed', attempts: 1, leaseToken: null })
       expectTime(stored.finishedAt, at(10), 'finishedAt')
@@ -42,10 +42,11 @@ export function describeAcknowledgeTests(context: ConformanceContext): void {
           jobs: [{ ...wrongKey, error: jobError(1), retryAt: null }],
           now: at(1),
         }),
-      ).toEqual({ retried: [], failed: [], lost: [id] })
+      ).toEqual({ retried: [], failed: [], lost: [id], cancelRequested: [] })
       expect(await context.backend.releaseJobs({ jobs: [wrongScope], now: at(1) })).toEqual({
         applied: [],
         lost: [id],
+        cancelRequested: [],
       })
       expect(await getJobOrFail(context.backend, id as string)).toMatchObject({
         state: 'active',
@@ -74,8 +75,9 @@ export function describeAcknowledgeTests(context: ConformanceContext): void {
       })
       expect(result).toEqual({
         complete: { applied: [toComplete!.id], lost: [stale!.id] },
-        fail: { retried: [toRetry!.id], failed: [toFail!.id], lost: [] },
-        release: { applied: [toRelease!.id], lost: [] },
+        fail: { retried: [toRetry!.id], failed: [toFail!.id], lost: [], cancelRequested: [] },
+        release: { applied: [toRelease!.id], lost: [], cancelRequested: [] },
+        cancel: { applied: [], lost: [] },
       })
       expect(await getJobOrFail(context.backend, toComplete!.id)).toMatchObject({
         state: 'completed',
@@ -98,8 +100,9 @@ export function describeAcknowledgeTests(context: ConformanceContext): void {
         await context.backend.acknowledgeJobs({ complete: [], fail: [], release: [], now: at(0) }),
       ).toEqual({
         complete: { applied: [], lost: [] },
-        fail: { retried: [], failed: [], lost: [] },
-        release: { applied: [], lost: [] },
+        fail: { retried: [], failed: [], lost: [], cancelRequested: [] },
+        release: { applied: [], lost: [], cancelRequested: [] },
+        cancel: { applied: [], lost: [] },
       })
     })
   })

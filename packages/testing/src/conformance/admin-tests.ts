@@ -99,15 +99,20 @@ export function describeAdminTests(context: ConformanceContext): void {
   })
 
   describe('cancelJobs', () => {
-    it('cancels pending jobs only and returns their ids', async () => {
+    it('cancels pending jobs, requests the cancel of active ones, leaves finished ones, and returns both', async () => {
       const ids = await seedStates(context.backend)
       const all = [ids.pending, ids.active, ids.completed, ids.failed, ids.cancelled]
-      expect(await context.backend.cancelJobs({ ids: all, now: at(40) })).toEqual([ids.pending])
+      expect(sortedIds(await context.backend.cancelJobs({ ids: all, now: at(40) }))).toEqual(
+        sortedIds([ids.pending, ids.active]),
+      )
       const cancelled = await getJobOrFail(context.backend, ids.pending)
       expect(cancelled.state).toBe('cancelled')
       expectTime(cancelled.finishedAt, at(40), 'finishedAt')
-      expect((await getJobOrFail(context.backend, ids.active)).state).toBe('active')
+      const active = await getJobOrFail(context.backend, ids.active)
+      expect(active).toMatchObject({ state: 'active', finishedAt: null })
+      expectTime(active.cancelRequestedAt, at(40), 'cancelRequestedAt')
       expect((await getJobOrFail(context.backend, ids.completed)).state).toBe('completed')
+      expect((await getJobOrFail(context.backend, ids.failed)).cancelRequestedAt).toBeNull()
       expect(await claim(context.backend, { now: at(2_000_000) })).toEqual([])
     })
 

@@ -32,7 +32,7 @@ export function describeFencingTests(context: ConformanceContext): void {
         at: at(2_000),
       },
     })
-    expect(recovered).toEqual({ recovered: 1, failed: 0 })
+    expect(recovered).toEqual({ recovered: 1, failed: 0, cancelled: 0 })
     const current = await claimOne(context.backend, { workerId: WORKER_B, now: at(2_000) })
     expect(current.id).toBe(stale.id)
     expect(current.leaseToken).not.toBe(stale.leaseToken)
@@ -54,11 +54,15 @@ export function describeFencingTests(context: ConformanceContext): void {
           jobs: [{ ...ref, error: jobError(1), retryAt: null }],
           now,
         }),
-      ).toEqual({ retried: [], failed: [], lost: [job.id] })
+      ).toEqual({ retried: [], failed: [], lost: [job.id], cancelRequested: [] })
       expect(
         await context.backend.heartbeatJobs({ jobs: [{ ...ref, leaseMs: 60_000, progress: 'stale' }], now }),
-      ).toEqual({ applied: [], lost: [job.id] })
-      expect(await context.backend.releaseJobs({ jobs: [ref], now })).toEqual({ applied: [], lost: [job.id] })
+      ).toEqual({ applied: [], lost: [job.id], cancelRequested: [] })
+      expect(await context.backend.releaseJobs({ jobs: [ref], now })).toEqual({
+        applied: [],
+        lost: [job.id],
+        cancelRequested: [],
+      })
       const stored = await getJobOrFail(context.backend, job.id)
       expect(stored).toMatchObject({ state: 'active', attempts: 1, leaseToken: job.leaseToken, result: null })
       expect(stored.errors).toEqual([])

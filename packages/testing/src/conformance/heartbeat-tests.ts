@@ -21,7 +21,7 @@ export function describeHeartbeatTests(context: ConformanceContext): void {
         jobs: [{ id, leaseToken, leaseMs: 4_000, progress: { percent: 10 }, logs: logLines(2) }],
         now: at(500),
       })
-      expect(result).toEqual({ applied: [id], lost: [] })
+      expect(result).toEqual({ applied: [id], lost: [], cancelRequested: [] })
       let stored = await getJobOrFail(context.backend, id)
       expectTime(stored.leaseExpiresAt, at(4_500), 'leaseExpiresAt')
       expect(stored.progress).toEqual({ percent: 10 })

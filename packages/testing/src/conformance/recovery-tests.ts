@@ -23,6 +23,7 @@ export function describeRecoveryTests(context: ConformanceContext): void {
       ).toEqual({
         recovered: 0,
         failed: 0,
+        cancelled: 0,
       })
       expect((await getJobOrFail(context.backend, id)).state).toBe('active')
     })
@@ -34,6 +35,7 @@ export function describeRecoveryTests(context: ConformanceContext): void {
       expect(await context.backend.recoverExpiredLeases({ now, error: expiryError(now) })).toEqual({
         recovered: 1,
         failed: 0,
+        cancelled: 0,
       })
       const job = await getJobOrFail(context.backend, id)
       expect(job).toMatchObject({
@@ -61,6 +63,7 @@ export function describeRecoveryTests(context: ConformanceContext): void {
       expect(await context.backend.recoverExpiredLeases({ now, error: expiryError(now) })).toEqual({
         recovered: 0,
         failed: 1,
+        cancelled: 0,
       })
       const job = await getJobOrFail(context.backend, id)
       expect(job).toMatchObject({ state: 'failed', attempts: 1, leaseToken: null })
@@ -85,6 +88,7 @@ export function describeRecoveryTests(context: ConformanceContext): void {
       expect(await context.backend.recoverExpiredLeases({ now, error: expiryError(now) })).toEqual({
         recovered: 1,
         failed: 1,
+        cancelled: 0,
       })
       expect((await getJobOrFail(context.backend, capped as string)).state).toBe('failed')
       expect((await getJobOrFail(context.backend, open as string)).state).toBe('pending')
@@ -99,18 +103,20 @@ export function describeRecoveryTests(context: ConformanceContext): void {
         jobs: [{ id, leaseToken: job.leaseToken as string, leaseMs: 1_000 }],
         now: at(800),
       })
-      expect(beat).toEqual({ applied: [id], lost: [] })
+      expect(beat).toEqual({ applied: [id], lost: [], cancelRequested: [] })
       expect(
         await context.backend.recoverExpiredLeases({ now: at(1_500), error: expiryError(at(1_500)) }),
       ).toEqual({
         recovered: 0,
         failed: 0,
+        cancelled: 0,
       })
       expect(
         await context.backend.recoverExpiredLeases({ now: at(1_801), error: expiryError(at(1_801)) }),
       ).toEqual({
         recovered: 1,
         failed: 0,
+        cancelled: 0,
       })
     })
   })
@@ -123,6 +129,7 @@ export function describeRecoveryTests(context: ConformanceContext): void {
       expect(await context.backend.releaseJobs({ jobs: [endingRef(job)], now })).toEqual({
         applied: [id],
         lost: [],
+        cancelRequested: [],
       })
       const released = await getJobOrFail(context.backend, id)
       expect(released).toMatchObject({

@@ -24,7 +24,7 @@ export function describeRetryTests(context: ConformanceContext): void {
     it('puts a failed attempt with attempts left back to pending, due at retryAt, with the error recorded', async () => {
       const id = await enqueueOne(context.backend, { maxAttempts: 3 })
       const result = await claimAndFail(context.backend, at(100), { retryAt: at(10_000) })
-      expect(result).toEqual({ retried: [id], failed: [], lost: [] })
+      expect(result).toEqual({ retried: [id], failed: [], lost: [], cancelRequested: [] })
       const job = await getJobOrFail(context.backend, id)
       expect(job).toMatchObject({
         state: 'pending',
@@ -69,7 +69,7 @@ export function describeRetryTests(context: ConformanceContext): void {
       const id = await enqueueOne(context.backend, { maxAttempts: 2 })
       expect((await claimAndFail(context.backend, at(0))).retried).toEqual([id])
       const result = await claimAndFail(context.backend, at(1_000), { retryAt: at(5_000) })
-      expect(result).toEqual({ retried: [], failed: [id], lost: [] })
+      expect(result).toEqual({ retried: [], failed: [id], lost: [], cancelRequested: [] })
       const job = await getJobOrFail(context.backend, id)
       expect(job).toMatchObject({ state: 'failed', attempts: 2, leaseToken: null, workerId: null })
       expectTime(job.finishedAt, at(1_000), 'finishedAt')
@@ -79,7 +79,12 @@ export function describeRetryTests(context: ConformanceContext): void {
 
     it('fails a job with maxAttempts 1 on its first failure', async () => {
       const id = await enqueueOne(context.backend, { maxAttempts: 1 })
-      expect(await claimAndFail(context.backend, at(0))).toEqual({ retried: [], failed: [id], lost: [] })
+      expect(await claimAndFail(context.backend, at(0))).toEqual({
+        retried: [],
+        failed: [id],
+        lost: [],
+        cancelRequested: [],
+      })
       expect((await getJobOrFail(context.backend, id)).state).toBe('failed')
     })
   })
@@ -88,7 +93,7 @@ export function describeRetryTests(context: ConformanceContext): void {
     it('fails a fatal failure at once, whatever attempts remain', async () => {
       const id = await enqueueOne(context.backend, { maxAttempts: 10 })
       const result = await claimAndFail(context.backend, at(0), { fatal: true, retryAt: at(1_000) })
-      expect(result).toEqual({ retried: [], failed: [id], lost: [] })
+      expect(result).toEqual({ retried: [], failed: [id], lost: [], cancelRequested: [] })
       const job = await getJobOrFail(context.backend, id)
       expect(job).toMatchObject({ state: 'failed', attempts: 1 })
       expect(job.lastError?.fatal).toBe(true)

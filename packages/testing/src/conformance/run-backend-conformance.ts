@@ -1,6 +1,8 @@
 import { describe } from 'vitest'
 import { describeAcknowledgeTests } from './acknowledge-tests.js'
 import { describeAdminTests } from './admin-tests.js'
+import { describeCancelRuntimeTests } from './cancel-runtime-tests.js'
+import { describeCancelTests } from './cancel-tests.js'
 import { describeClaimOrEnqueueTests } from './claim-or-enqueue-tests.js'
 import { describeConcurrencyTests } from './concurrency-tests.js'
 import { createConformanceContext } from './conformance-context.js'
@@ -46,6 +48,8 @@ export function runBackendConformance(options: ConformanceOptions): void {
     describeHeartbeatTests(context)
     describeStatsTests(context)
     describeAdminTests(context)
+    describeCancelTests(context)
+    describeCancelRuntimeTests(context)
     describeConcurrencyTests(context)
     describeTransactionTests(context)
     describePushTests(context)

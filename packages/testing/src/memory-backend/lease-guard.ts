@@ -46,6 +46,15 @@ export function ackUnderLease<Ref extends LeaseRef>(
   return result
 }
 
+/** Sorts each id into the list named by its outcome (every outcome must have a list in `result`). */
+export function sortOutcomes<Outcome extends string, Result extends Record<Outcome | 'lost', string[]>>(
+  outcomes: Array<[string, Outcome | 'lost']>,
+  result: Result,
+): Result {
+  for (const [id, outcome] of outcomes) result[outcome].push(id)
+  return result
+}
+
 function isDedupeRef(ref: object): ref is DedupeRef {
   return 'dedupeKey' in ref || 'dedupeScope' in ref
 }

@@ -6,6 +6,7 @@ import {
   type Backend,
   type BackendCapabilities,
   BackendError,
+  type CancelJob,
   type ClaimJobsParams,
   type ClaimOrEnqueueParams,
   type ClaimOrEnqueueResult,
@@ -15,6 +16,7 @@ import {
   type FailResult,
   type GetStatsParams,
   type HeartbeatJobsParams,
+  type HeartbeatResult,
   type Job,
   type ListJobsParams,
   type ListJobsResult,
@@ -25,6 +27,7 @@ import {
   type RecoverExpiredLeasesParams,
   type RecoverResult,
   type ReleaseJobsParams,
+  type ReleaseResult,
   type ScheduleStore,
   type SelectJobsParams,
   type SubscribeParams,
@@ -38,7 +41,7 @@ import { findDedupeConflict } from './dedupe-rule.js'
 import { applyUpdates, copyValue, createJob, startAttempt } from './job-record.js'
 import { JobStore } from './job-store.js'
 import { JobTransitions } from './job-transitions.js'
-import { ackUnderLease, applyUnderLease } from './lease-guard.js'
+import { ackUnderLease, applyUnderLease, sortOutcomes } from './lease-guard.js'
 import { decodeListCursor, encodeListCursor } from './list-cursor.js'
 import { matchesFilter } from './matches-filter.js'
 import {
@@ -165,12 +168,16 @@ export class MemoryBackend implements Backend {
     return findNextDueAt(this.store.values(), params)
   }
 
-  async heartbeatJobs(params: HeartbeatJobsParams): Promise<AckResult> {
-    return ackUnderLease(this.store, 'heartbeatJobs', params.jobs, params.now, (job, ref) => {
+  async heartbeatJobs(params: HeartbeatJobsParams): Promise<HeartbeatResult> {
+    const outcomes = applyUnderLease(this.store, 'heartbeatJobs', params.jobs, params.now, (job, ref) => {
       assertPositiveInteger('heartbeatJobs.jobs[].leaseMs', ref.leaseMs)
+      // A cancel was requested: nothing is written; the worker ends the job with a cancel.
+      if (job.cancelRequestedAt !== null) return 'cancelRequested'
       applyUpdates(job, ref, this.options.maxLogEntries)
       job.leaseExpiresAt = new Date(params.now.getTime() + ref.leaseMs)
+      return 'applied'
     })
+    return sortOutcomes(outcomes, { applied: [], lost: [], cancelRequested: [] })
   }
 
   async completeJobs(params: CompleteJobsParams): Promise<AckResult> {
@@ -182,9 +189,10 @@ export class MemoryBackend implements Backend {
   }
 
   async failJobs(params: FailJobsParams): Promise<FailResult> {
-    const result: FailResult = { retried: [], failed: [], lost: [] }
     const outcomes = applyUnderLease(this.store, 'failJobs', params.jobs, params.now, (job, ref) => {
       if (ref.retryAt !== null) assertValidDate('failJobs.jobs[].retryAt', ref.retryAt)
+      // A job whose cancel was requested never goes back to pending: the worker cancels it instead.
+      if (ref.retryAt !== null && job.cancelRequestedAt !== null) return 'cancelRequested'
       applyUpdates(job, ref, this.options.maxLogEntries)
       this.transitions.recordError(job, copyValue(ref.error, 'error'))
       // The caller decided the end state under its lease: null fails the job for good.
@@ -195,36 +203,54 @@ export class MemoryBackend implements Backend {
       this.transitions.returnToPending(job, ref.retryAt, params.now)
       return 'retried'
     })
-    for (const [id, outcome] of outcomes) result[outcome].push(id)
-    return result
+    const result: FailResult = { retried: [], failed: [], lost: [], cancelRequested: [] }
+    return sortOutcomes(outcomes, result)
   }
 
-  async releaseJobs(params: ReleaseJobsParams): Promise<AckResult> {
-    return ackUnderLease(this.store, 'releaseJobs', params.jobs, params.now, (job, ref) => {
+  async releaseJobs(params: ReleaseJobsParams): Promise<ReleaseResult> {
+    const outcomes = applyUnderLease(this.store, 'releaseJobs', params.jobs, params.now, (job, ref) => {
+      if (job.cancelRequestedAt !== null) return 'cancelRequested'
       applyUpdates(job, ref, this.options.maxLogEntries)
       job.attempts = Math.max(0, job.attempts - 1)
       this.transitions.returnToPending(job, params.now, params.now)
+      return 'applied'
     })
+    return sortOutcomes(outcomes, { applied: [], lost: [], cancelRequested: [] })
   }
 
-  /** No batched write in memory: the three acknowledgements, each as its own method does it. */
+  /** No batched write in memory: each acknowledgement as its own method does it, then the cancels. */
   async acknowledgeJobs(params: AcknowledgeJobsParams): Promise<AcknowledgeResult> {
-    return acknowledgeSeparately(this, params)
+    const others = await acknowledgeSeparately(this, params)
+    return { ...others, cancel: this.cancelRunning(params.cancel ?? [], params.now) }
+  }
+
+  /** Ends running jobs `cancelled` under their lease (the `cancel` list of `acknowledgeJobs`). */
+  protected cancelRunning(jobs: CancelJob[], now: Date): AckResult {
+    return ackUnderLease(this.store, 'acknowledgeJobs.cancel', jobs, now, (job, ref) => {
+      applyUpdates(job, ref, this.options.maxLogEntries)
+      this.transitions.recordError(job, copyValue(ref.error, 'error'))
+      this.transitions.finish(job, 'cancelled', now)
+    })
   }
 
   async recoverExpiredLeases(params: RecoverExpiredLeasesParams): Promise<RecoverResult> {
     assertValidDate('recoverExpiredLeases.now', params.now)
-    const result: RecoverResult = { recovered: 0, failed: 0 }
+    const result: RecoverResult = { recovered: 0, failed: 0, cancelled: 0 }
     for (const { job } of this.store.values()) {
       if (job.state !== 'active' || job.leaseExpiresAt === null || job.leaseExpiresAt >= params.now) continue
       const atCap = job.attempts >= job.maxAttempts
-      // The JobError contract calls a lease expiring at the cap fatal: no attempt is left.
+      const cancelled = job.cancelRequestedAt !== null
+      // The JobError contract calls a lease expiring at the cap fatal: no attempt is left. A job
+      // whose cancel was requested ends for good too.
       this.transitions.recordError(job, {
         ...copyValue(params.error, 'error'),
         attempt: job.attempts,
-        fatal: params.error.fatal || atCap,
+        fatal: params.error.fatal || atCap || cancelled,
       })
-      if (atCap) {
+      if (cancelled) {
+        this.transitions.finish(job, 'cancelled', params.now)
+        result.cancelled += 1
+      } else if (atCap) {
         this.transitions.finish(job, 'failed', params.now)
         result.failed += 1
       } else {
@@ -286,8 +312,13 @@ export class MemoryBackend implements Backend {
   async cancelJobs(params: SelectJobsParams): Promise<string[]> {
     const cancelled: string[] = []
     for (const { job } of selectJobs(this.store, 'cancelJobs', params)) {
-      if (job.state !== 'pending') continue
-      this.transitions.finish(job, 'cancelled', params.now)
+      if (job.state === 'pending') {
+        this.transitions.finish(job, 'cancelled', params.now)
+      } else if (job.state === 'active' && job.cancelRequestedAt === null) {
+        // Stays active under its lease: the worker holding it hears of it at its next heartbeat.
+        job.cancelRequestedAt = new Date(params.now)
+        job.updatedAt = new Date(params.now)
+      } else continue
       cancelled.push(job.id)
     }
     return cancelled
@@ -302,6 +333,7 @@ export class MemoryBackend implements Backend {
       job.attempts = 0
       job.finishedAt = null
       job.result = null
+      job.cancelRequestedAt = null
       this.transitions.returnToPending(job, params.now, params.now)
       retried.push(job.id)
     }

@@ -42,7 +42,7 @@ describe('lease recovery and acknowledgement retries', () => {
     const events = recordEvents(queue, ['stale:recovered'])
     await queue.startup()
     await advanceUntil(clock, () => ran.length === 1, { stepMs: 500 })
-    expect(events.of('stale:recovered')).toEqual([{ recovered: 1, failed: 0 }])
+    expect(events.of('stale:recovered')).toEqual([{ recovered: 1, failed: 0, cancelled: 0 }])
     expect(ran).toEqual([2])
     const job = await backend.getJob({ id: claimed!.id })
     expect(job?.errors[0]?.code).toBe('LEASE_EXPIRED')

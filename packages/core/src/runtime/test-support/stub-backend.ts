@@ -12,6 +12,10 @@ export function createStubBackend(capabilities: Partial<Backend['capabilities']>
     applied: params.jobs.map((job) => job.id),
     lost: [],
   })
+  const ackAllHeld = async (params: { jobs: Array<{ id: string }> }) => ({
+    ...(await ackAll(params)),
+    cancelRequested: [],
+  })
   const separate: Pick<Backend, 'completeJobs' | 'failJobs' | 'releaseJobs'> = {
     completeJobs: (params) => backend.completeJobs(params),
     failJobs: (params) => backend.failJobs(params),
@@ -34,17 +38,26 @@ export function createStubBackend(capabilities: Partial<Backend['capabilities']>
     ),
     claimJobs: vi.fn<Backend['claimJobs']>(async () => []),
     nextDueAt: vi.fn<Backend['nextDueAt']>(async () => null),
-    heartbeatJobs: vi.fn<Backend['heartbeatJobs']>(ackAll),
+    heartbeatJobs: vi.fn<Backend['heartbeatJobs']>(ackAllHeld),
     completeJobs: vi.fn<Backend['completeJobs']>(ackAll),
     failJobs: vi.fn<Backend['failJobs']>(async (params) => ({
       retried: params.jobs.map((job) => job.id),
       failed: [],
       lost: [],
+      cancelRequested: [],
     })),
-    releaseJobs: vi.fn<Backend['releaseJobs']>(ackAll),
-    // Delegates to the three mocks above, so tests can script each kind of acknowledgement.
-    acknowledgeJobs: vi.fn<Backend['acknowledgeJobs']>((params) => acknowledgeSeparately(separate, params)),
-    recoverExpiredLeases: vi.fn<Backend['recoverExpiredLeases']>(async () => ({ recovered: 0, failed: 0 })),
+    releaseJobs: vi.fn<Backend['releaseJobs']>(ackAllHeld),
+    // Delegates to the three mocks above, so tests can script each kind of acknowledgement; every
+    // cancel applies.
+    acknowledgeJobs: vi.fn<Backend['acknowledgeJobs']>(async (params) => ({
+      ...(await acknowledgeSeparately(separate, params)),
+      cancel: await ackAll({ jobs: params.cancel ?? [] }),
+    })),
+    recoverExpiredLeases: vi.fn<Backend['recoverExpiredLeases']>(async () => ({
+      recovered: 0,
+      failed: 0,
+      cancelled: 0,
+    })),
     claimOrEnqueue: vi.fn<Backend['claimOrEnqueue']>(async () => ({ outcome: 'duplicate' })),
     getStats: vi.fn<Backend['getStats']>(),
     getJob: vi.fn<Backend['getJob']>(async () => null),
@@ -88,6 +101,7 @@ export function activeJob(overrides: Partial<Job> = {}): Job {
     updatedAt: now,
     startedAt: now,
     finishedAt: null,
+    cancelRequestedAt: null,
     ...overrides,
   }
 }
