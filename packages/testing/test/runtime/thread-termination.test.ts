@@ -60,6 +60,34 @@ describe('thread handlers: termination and crashes', () => {
     expect(threadsOf('spin')).toBe(1)
   })
 
+  it('terminates the thread of a job whose lease was lost, after the grace', async () => {
+    setUp()
+    queue.process('spin', { module: HANDLERS, exportName: 'spin' }, { leaseMs: 3_000 })
+    const events = recordEvents(queue, ['lease:lost'])
+    await queue.startup()
+    const id = (await queue.enqueue('spin', {}))!
+    await nextProgress(queue, id)
+    // Another worker's lease recovery, as if this one had been unreachable: the next heartbeat finds out.
+    const later = new Date(clock.now().getTime() + 60_000)
+    await backend.recoverExpiredLeases({
+      now: later,
+      error: {
+        name: 'LeaseExpiredError',
+        message: 'expired',
+        code: 'LEASE_EXPIRED',
+        stack: null,
+        fatal: false,
+        at: later,
+      },
+    })
+    await clock.advance(1_000) // heartbeatMs
+    expect(events.of('lease:lost').map((event) => event.job.id)).toEqual([id])
+    expect(threadsOf('spin')).toBe(1)
+    await clock.advance(1_000) // threadTerminateGraceMs
+    await waitUntil(() => threadsOf('spin') === 0, 'the thread to be terminated')
+    expect(queue.getConcurrency().inUse).toBe(0)
+  })
+
   it('lets a handler that settles when asked keep its thread, and shows it the reason', async () => {
     setUp()
     queue.process('polite', { module: HANDLERS, exportName: 'stopWhenAborted' })

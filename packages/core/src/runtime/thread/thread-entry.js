@@ -43,15 +43,15 @@ async function run(runId, job) {
       parentPort.postMessage({ kind: 'progress', runId, value })
     },
   }
-  let handler
   try {
-    handler = await loaded
-  } catch (error) {
-    // The module is broken in this thread for good: the main thread replaces the thread.
-    settle({ kind: 'settled', runId, ok: false, error: serializeError(error), retire: true })
-    return
-  }
-  try {
+    let handler
+    try {
+      handler = await loaded
+    } catch (error) {
+      // The module is broken in this thread for good: the main thread replaces the thread.
+      settle({ kind: 'settled', runId, ok: false, error: serializeError(error), retire: true })
+      return
+    }
     const value = await handler(job, ctx)
     settle({ kind: 'settled', runId, ok: true, result: value === undefined ? null : value })
   } catch (error) {
