@@ -69,6 +69,7 @@ export { NotSupportedError } from './errors/not-supported-error.js'
 export { PayloadError } from './errors/payload-error.js'
 export { QueueStateError } from './errors/queue-state-error.js'
 export { ShutdownError } from './errors/shutdown-error.js'
+export { ThreadCrashedError } from './errors/thread-crashed-error.js'
 export { UnrecoverableError } from './errors/unrecoverable-error.js'
 export { ValidationError } from './errors/validation-error.js'
 export {
@@ -97,12 +98,14 @@ export {
   type BackoffOption,
   DEFAULTS,
   type EnqueueOptions,
+  type Isolation,
   type JobQueueOptions,
   MAXIMUMS,
   MINIMUMS,
   type ProcessorConfig,
   type RedactOptions,
   type ScheduleRunOptions,
+  type ThreadResourceLimits,
 } from './options.js'
 export { REDACTED, redactSecrets, SECRET_PARAMETER_NAMES } from './redaction/redact-secrets.js'
 export type { EnqueueManyItem } from './runtime/enqueuer.js'
@@ -122,6 +125,7 @@ export {
   type UpsertScheduleOutcome,
 } from './runtime/scheduler/schedules-api.js'
 export type { AbandonedWrite, ShutdownReport } from './runtime/shutdown-report.js'
+export type { ThreadHandler, ThreadJobContext, ThreadModule } from './runtime/thread/thread-handler.js'
 export type { ConcurrencySnapshot } from './runtime/worker.js'
 export { WORKER_EXPIRY_INTERVALS } from './runtime/worker-registration.js'
 export {
@@ -157,6 +161,7 @@ export type {
 } from './validation/resolve-enqueue-options.js'
 export type { ResolvedJobQueueOptions } from './validation/resolve-job-queue-options.js'
 export {
+  type HandlerKind,
   type ResolvedProcessorConfig,
   resolveProcessorConfig,
 } from './validation/resolve-processor-config.js'

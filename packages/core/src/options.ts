@@ -29,6 +29,10 @@ export const DEFAULTS = {
   schedules: { run: true, takeoverMs: 5_000, scanIntervalMs: 60_000 },
   /** How often a started queue registers itself in the backend's worker registry. */
   workerRegistryIntervalMs: 30_000,
+  /** How long a thread handler whose signal aborted may take to settle before its thread is terminated. */
+  threadTerminateGraceMs: 1_000,
+  /** The export a `ThreadModule` names when `exportName` is not given. */
+  threadExportName: 'default',
 } as const
 
 /** Minimums that keep a misconfiguration from hammering the database. */
@@ -125,6 +129,36 @@ export interface ProcessorConfig {
   heartbeatMs?: number
   /** Overrides the retry policy stored with each job of this type; may be a function. */
   backoff?: BackoffOption
+  /**
+   * Where the handler runs: `'none'`, in the main thread; `'thread'`, in a pool of worker threads
+   * (one per `concurrency`), so a timeout or shutdown can terminate it, a crash fails only the
+   * attempt, and CPU-heavy work does not stall the event loop. `'thread'` needs a `ThreadModule`
+   * handler (`{ module, exportName }`). @defaultValue 'thread' for a ThreadModule, else 'none'
+   */
+  isolation?: Isolation
+  /**
+   * Thread handlers only: once the signal aborted (timeout, lost lease, shutdown, cancel), how long
+   * the handler may take to settle before its thread is terminated. 0 terminates at once.
+   * @defaultValue 1000
+   */
+  threadTerminateGraceMs?: number
+  /** Thread handlers only: V8 limits for each thread; reaching one crashes that thread, not the process. @defaultValue Node's defaults */
+  threadResourceLimits?: ThreadResourceLimits
+}
+
+/** Where a processor's handler runs (`ProcessorConfig.isolation`). */
+export type Isolation = 'none' | 'thread'
+
+/** `ProcessorConfig.threadResourceLimits`: Node's `Worker` `resourceLimits`, each a positive number. */
+export interface ThreadResourceLimits {
+  /** The main heap's largest size, in MB. */
+  maxOldGenerationSizeMb?: number
+  /** The largest heap space for recently created objects, in MB. */
+  maxYoungGenerationSizeMb?: number
+  /** The memory range reserved for generated code, in MB. */
+  codeRangeSizeMb?: number
+  /** The thread's largest stack, in MB. @defaultValue 4 */
+  stackSizeMb?: number
 }
 
 export interface JobQueueOptions {

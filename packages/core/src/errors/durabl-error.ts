@@ -14,6 +14,7 @@ export type DurablErrorCode =
   | 'QUEUE_STATE'
   | 'BACKEND'
   | 'JOB_NOT_FOUND'
+  | 'THREAD_CRASHED'
 
 /**
  * The base of every error durabl throws. `code` is stable across versions; match on it (or use

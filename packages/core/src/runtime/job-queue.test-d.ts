@@ -6,6 +6,7 @@ import type { JobContext } from './job-context.js'
 import type { JobHandle } from './job-handle.js'
 import { JobQueue } from './job-queue.js'
 import type { ShutdownReport } from './shutdown-report.js'
+import type { ThreadHandler, ThreadJobContext } from './thread/thread-handler.js'
 
 declare const backend: Backend
 const queue = new JobQueue(backend)
@@ -24,6 +25,27 @@ describe('JobQueue types', () => {
     queue.process('no-result', async () => {})
     // @ts-expect-error a handler's result must match TResult
     queue.process<unknown, { sent: boolean }>('wrong-result', async () => ({ sent: 'yes' }))
+  })
+
+  it('takes a thread module with isolation thread, and a function only without it', () => {
+    queue.process('resize', { module: new URL('./resize.js', 'file:///app/'), exportName: 'resize' })
+    queue.process(
+      'resize-2',
+      { module: '/app/resize.js' },
+      { isolation: 'thread', threadTerminateGraceMs: 500 },
+    )
+    queue.process('inline', async () => {}, { isolation: 'none' })
+    // @ts-expect-error a function cannot run in a worker thread: name its module instead
+    queue.process('fn-in-thread', async () => {}, { isolation: 'thread' })
+    // @ts-expect-error a thread module runs only in a thread
+    queue.process('module-inline', { module: '/app/resize.js' }, { isolation: 'none' })
+    const handler: ThreadHandler<{ width: number }, { bytes: number }> = async (job, ctx) => {
+      expectTypeOf(job.data.width).toBeNumber()
+      expectTypeOf(ctx).toEqualTypeOf<ThreadJobContext>()
+      ctx.progress({ percent: 50 })
+      return { bytes: job.data.width * 4 }
+    }
+    void handler
   })
 
   it('returns an id or null from enqueue, and ids or nulls from enqueueMany', () => {

@@ -10,7 +10,8 @@ import {
   resolveJobQueueOptions,
 } from '../validation/resolve-job-queue-options.js'
 import { resolveProcessorConfig } from '../validation/resolve-processor-config.js'
-import { requireFunction, requireNonEmptyString } from '../validation/rules.js'
+import { resolveThreadModule } from '../validation/resolve-thread-module.js'
+import { requireNonEmptyString } from '../validation/rules.js'
 import { validateJobType } from '../validation/validate-job-type.js'
 import { type EnqueueManyItem, Enqueuer } from './enqueuer.js'
 import { TypedEventEmitter } from './event-emitter.js'
@@ -20,7 +21,8 @@ import { Scheduler } from './scheduler/scheduler.js'
 import { Schedules } from './scheduler/schedules-api.js'
 import { ShutdownDeadline } from './shutdown-deadline.js'
 import type { ShutdownReport } from './shutdown-report.js'
-import { type ConcurrencySnapshot, Worker } from './worker.js'
+import type { ThreadModule } from './thread/thread-handler.js'
+import { type ConcurrencySnapshot, type ProcessorHandler, Worker } from './worker.js'
 import { defaultWorkerId } from './worker-id.js'
 import { requireWorkerRegistry, WorkerRegistration } from './worker-registration.js'
 
@@ -124,22 +126,35 @@ export class JobQueue {
   /**
    * Registers the handler for a job type. `config` is validated here: a bad option throws a
    * ValidationError naming it. Registering after `startup()` joins the running fetcher.
+   *
+   * A `ThreadModule` (`{ module: new URL('./resize.js', import.meta.url), exportName? }`) runs the
+   * module's export in worker threads (isolation `'thread'`): see "Running handlers in a worker
+   * thread" in the README.
    */
   process<TData = unknown, TResult = unknown>(
     type: string,
     handler: Handler<TData, TResult>,
-    config?: ProcessorConfig,
-  ): void {
+    config?: ProcessorConfig & { isolation?: 'none' },
+  ): void
+  process(type: string, handler: ThreadModule, config?: ProcessorConfig & { isolation?: 'thread' }): void
+  process(type: string, handler: Handler | ThreadModule, config?: ProcessorConfig): void {
     if (this.#state === 'stopping' || this.#state === 'stopped') {
       throw new QueueStateError(`process(${JSON.stringify(type)}) was called after shutdown()`)
     }
     const validType = validateJobType(type)
-    requireFunction('handler', handler)
-    const resolved = resolveProcessorConfig(config)
+    const registered: ProcessorHandler =
+      typeof handler === 'function'
+        ? { kind: 'function', handler }
+        : { kind: 'thread', module: resolveThreadModule(handler) }
+    const resolved = resolveProcessorConfig(
+      config,
+      'config',
+      registered.kind === 'thread' ? 'module' : 'function',
+    )
     if (this.#worker.processors.has(validType)) {
       throw new ValidationError('type', 'must not already have a processor in this queue', validType)
     }
-    this.#worker.register({ type: validType, handler: handler as Handler, config: resolved })
+    this.#worker.register(validType, registered, resolved)
     if (this.#state === 'started') this.#worker.start()
     this.#registration?.refresh()
   }

@@ -1,4 +1,5 @@
 import type { Backend, InlineRunner } from '../backend.js'
+import type { Clock } from '../clock.js'
 import { normalizeError } from '../errors/normalize-error.js'
 import { ShutdownError } from '../errors/shutdown-error.js'
 import type { JobQueueHooks } from '../hooks.js'
@@ -6,6 +7,7 @@ import type { Job } from '../job.js'
 import { DEFAULTS } from '../options.js'
 import type { ResolvedJobQueueOptions } from '../validation/resolve-job-queue-options.js'
 import { HEARTBEATS_PER_LEASE, type ResolvedProcessorConfig } from '../validation/resolve-processor-config.js'
+import type { ResolvedThreadModule } from '../validation/resolve-thread-module.js'
 import { AckBatcher } from './ack-batcher.js'
 import { AttemptRunner, type AttemptSettings } from './attempt-runner.js'
 import type { TypedEventEmitter } from './event-emitter.js'
@@ -19,6 +21,7 @@ import type { RunningAttempt } from './running-attempt.js'
 import type { ShutdownDeadline } from './shutdown-deadline.js'
 import type { AbandonedWrite, ShutdownReport } from './shutdown-report.js'
 import { SlotPool } from './slot-pool.js'
+import { ThreadPool } from './thread/thread-pool.js'
 
 /** How busy a queue's processing is right now (see `JobQueue.getConcurrency`). */
 export interface ConcurrencySnapshot {
@@ -26,15 +29,26 @@ export interface ConcurrencySnapshot {
   limit: number
   /** Attempts holding a slot now. */
   inUse: number
-  /** One entry per registered processor: its `concurrency` and its attempts running now. */
-  types: Array<{ type: string; limit: number; inUse: number }>
+  /**
+   * One entry per registered processor: its `concurrency`, its attempts running now and, for
+   * isolation `'thread'`, its worker threads alive now (busy, idle or being terminated).
+   */
+  types: Array<{ type: string; limit: number; inUse: number; threads?: number }>
 }
 
 export interface Processor {
   type: string
+  /** A function handler, or the thread pool's handler for isolation `'thread'`. */
   handler: Handler
   config: ResolvedProcessorConfig
+  /** The worker threads running the handler (isolation `'thread'`), else null. */
+  threads: ThreadPool | null
 }
+
+/** What `process()` registers: a function, or a thread module for isolation `'thread'`. */
+export type ProcessorHandler =
+  | { kind: 'function'; handler: Handler }
+  | { kind: 'thread'; module: ResolvedThreadModule }
 
 export interface WorkerParams {
   backend: Backend
@@ -52,6 +66,7 @@ export interface WorkerParams {
 export class Worker {
   readonly processors = new Map<string, Processor>()
   readonly #events: TypedEventEmitter
+  readonly #clock: Clock
   readonly #acks: AckBatcher
   readonly #heartbeater: Heartbeater
   readonly #runner: AttemptRunner
@@ -67,6 +82,7 @@ export class Worker {
   constructor(params: WorkerParams) {
     const { backend, options, events } = params
     this.#events = events
+    this.#clock = options.clock
     // Unwritten acknowledgements are capped at instanceConcurrency (decision 0004).
     this.#slots = new SlotPool({
       maxAwaitingAck: options.instanceConcurrency,
@@ -157,15 +173,20 @@ export class Worker {
     return {
       limit: instanceConcurrency,
       inUse: this.#slots.inUse(),
-      types: [...this.processors.values()].map(({ type, config }) => ({
+      types: [...this.processors.values()].map(({ type, config, threads }) => ({
         type,
         limit: config.concurrency,
         inUse: inUseByType.get(type) ?? 0,
+        ...(threads ? { threads: threads.threadCount } : {}),
       })),
     }
   }
 
-  register(processor: Processor): void {
+  register(type: string, handler: ProcessorHandler, config: ResolvedProcessorConfig): void {
+    const processor: Processor =
+      handler.kind === 'function'
+        ? { type, handler: handler.handler, config, threads: null }
+        : this.#threadProcessor(type, handler.module, config)
     this.processors.set(processor.type, processor)
     if (!this.#started) return
     this.#fetcher.typeAdded(processor.type)
@@ -178,6 +199,18 @@ export class Worker {
     this.#recoverer.start()
     this.#fetcher.start()
     void this.#push.subscribe([...this.processors.keys()])
+  }
+
+  #threadProcessor(type: string, module: ResolvedThreadModule, config: ResolvedProcessorConfig): Processor {
+    const threads = new ThreadPool({
+      ...module,
+      size: config.concurrency,
+      resourceLimits: config.threadResourceLimits,
+      terminateGraceMs: config.threadTerminateGraceMs,
+      clock: this.#clock,
+      onIdleCrash: (error) => this.#events.emit('queue:error', { error, operation: `thread:${type}` }),
+    })
+    return { type, handler: threads.handler, config, threads }
   }
 
   /** Runs one attempt of a job an inline backend claimed, through the same code as fetched jobs. */
@@ -266,12 +299,18 @@ export class Worker {
       if (attempt.isDecided) attempt.abort(shutdownError)
       else this.#runner.release(attempt)
     }
+    // Aborted thread handlers get their terminate grace, idle threads end now; none outlives the deadline.
+    const threadPools = [...this.processors.values()].flatMap(({ threads }) => (threads ? [threads] : []))
+    const threadsExited = Promise.all(threadPools.map((pool) => pool.close()))
     let abandonedJobs: AbandonedWrite[] = []
     if (!(await deadline.race(this.#acks.drain()))) abandonedJobs = this.#acks.abandon()
     // Abandoned acknowledgements settle their attempts at once; the race only guards against a bug.
     await deadline.race(Promise.all(this.#slots.unrecorded().map((attempt) => attempt.outcome)))
     await within(this.#heartbeater.idle(), () => ['heartbeatJobs'])
     this.#heartbeater.stop()
+    // Terminating is local and quick; it is not awaited past the deadline (a thread stuck in a
+    // blocking system call exits when the call returns) and, unref'd, it cannot hold the process.
+    if (!(await deadline.race(threadsExited))) for (const pool of threadPools) void pool.terminateAll()
     return { abandonedJobs, abandonedOperations }
   }
 

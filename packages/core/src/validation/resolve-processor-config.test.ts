@@ -10,6 +10,9 @@ describe('resolveProcessorConfig', () => {
       leaseMs: DEFAULTS.leaseMs,
       heartbeatMs: 10_000,
       backoff: null,
+      isolation: 'none',
+      threadTerminateGraceMs: DEFAULTS.threadTerminateGraceMs,
+      threadResourceLimits: null,
     })
     expect(resolveProcessorConfig({ leaseMs: 3_000 }).heartbeatMs).toBe(1_000)
   })
@@ -44,5 +47,45 @@ describe('resolveProcessorConfig', () => {
   it('accepts a backoff function (it overrides the stored policy)', () => {
     const backoff = () => 5
     expect(resolveProcessorConfig({ backoff }).backoff).toBe(backoff)
+  })
+
+  it('runs a module handler in a thread by default, a function in the main thread', () => {
+    expect(resolveProcessorConfig(undefined, 'config', 'module').isolation).toBe('thread')
+    expect(resolveProcessorConfig({ isolation: 'thread' }, 'config', 'module').isolation).toBe('thread')
+    expect(resolveProcessorConfig({ isolation: 'none' }).isolation).toBe('none')
+  })
+
+  it('refuses an isolation the handler cannot have, saying why', () => {
+    expect(() => resolveProcessorConfig({ isolation: 'thread' })).toThrow(
+      /^config\.isolation cannot be 'thread' for a function handler: a function cannot be sent to another thread/,
+    )
+    expect(() => resolveProcessorConfig({ isolation: 'none' }, 'config', 'module')).toThrow(
+      /^config\.isolation must be 'thread' for a module handler/,
+    )
+    expect(() => resolveProcessorConfig({ isolation: 'process' }, 'config', 'module')).toThrow(
+      "config.isolation must be one of 'none', 'thread', got \"process\"",
+    )
+  })
+
+  it('validates the thread options and allows them only with isolation thread', () => {
+    const config = resolveProcessorConfig(
+      { threadTerminateGraceMs: 0, threadResourceLimits: { maxOldGenerationSizeMb: 64, stackSizeMb: 2 } },
+      'config',
+      'module',
+    )
+    expect(config.threadTerminateGraceMs).toBe(0)
+    expect(config.threadResourceLimits).toEqual({ maxOldGenerationSizeMb: 64, stackSizeMb: 2 })
+    expect(() => resolveProcessorConfig({ threadTerminateGraceMs: -1 }, 'config', 'module')).toThrow(
+      'config.threadTerminateGraceMs must be a finite number >= 0, got -1',
+    )
+    expect(() =>
+      resolveProcessorConfig({ threadResourceLimits: { maxOldGenerationSize: 64 } }, 'config', 'module'),
+    ).toThrow(/^config\.threadResourceLimits\.maxOldGenerationSize is not a known option/)
+    expect(() =>
+      resolveProcessorConfig({ threadResourceLimits: { stackSizeMb: 0 } }, 'config', 'module'),
+    ).toThrow('config.threadResourceLimits.stackSizeMb must be a positive finite number, got 0')
+    expect(() => resolveProcessorConfig({ threadResourceLimits: {} })).toThrow(
+      "config.threadResourceLimits applies only with isolation: 'thread', got an object",
+    )
   })
 })
