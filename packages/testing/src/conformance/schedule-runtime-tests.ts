@@ -181,11 +181,69 @@ export function describeScheduleRuntimeTests(context: ConformanceContext): void 
         expect(schedule).toMatchObject({ runs: 2, skipped: 1 })
       })
 
+      it("'cancel-running' asks a running previous run to stop and queues the new one behind it", async (test) => {
+        const { jobs, schedule } = await threeOccurrences(
+          test,
+          'cancel-running',
+          async (backend, occurrence) => {
+            // The first run starts and keeps running: its worker will hear of the cancel.
+            if (occurrence === 1)
+              expect(await claim(backend, { now: new Date(BASE_TIME_MS + 1_500) })).toHaveLength(1)
+          },
+        )
+        expect(occurrences(jobs)).toEqual([second(1), second(2), second(3)])
+        // The running one is still active with its cancel requested; the second was pending, so
+        // it was cancelled at once; the third waits for the first to end.
+        expect(jobs.map((job) => job.state)).toEqual(['active', 'cancelled', 'pending'])
+        expect(jobs[0]?.cancelRequestedAt).toBeInstanceOf(Date)
+        expect(schedule).toMatchObject({ runs: 3, skipped: 0 })
+      })
+
       it("'cancel-running' cancels the previous run and enqueues the new one", async (test) => {
         const { jobs, schedule } = await threeOccurrences(test, 'cancel-running')
         expect(occurrences(jobs)).toEqual([second(1), second(2), second(3)])
         expect(jobs.map((job) => job.state)).toEqual(['cancelled', 'cancelled', 'pending'])
         expect(schedule).toMatchObject({ runs: 3, skipped: 0 })
+      })
+    })
+
+    describe('time zones on a TestClock', () => {
+      async function dailyAcross(test: TestContext, cron: string, from: string, days: number) {
+        const { backend } = context
+        storeOf(backend, test)
+        const clock = new TestClock(new Date(from))
+        const queue = queueOn(backend, clock, 'worker-a')
+        await queue.schedules.upsert('dst', { type: JOB_TYPE, cron, timezone: 'America/New_York' })
+        try {
+          await queue.startup()
+          for (let hour = 0; hour < days * 24; hour += 1) {
+            await clock.advance(60 * MINUTE)
+            await settled(queue, 'dst', clock)
+          }
+          return occurrences(await scheduledJobs(backend, 'dst')).map((at) => new Date(at).toISOString())
+        } finally {
+          await queue.shutdown()
+        }
+      }
+
+      it('a time in the spring-forward gap runs once, right after the gap', async (test) => {
+        // New York, 8 March 2026: 02:00 EST becomes 03:00 EDT, so 02:30 does not exist that day.
+        const runs = await dailyAcross(test, '30 2 * * *', '2026-03-07T00:00:00.000Z', 3)
+        expect(runs).toEqual([
+          '2026-03-07T07:30:00.000Z',
+          '2026-03-08T07:00:00.000Z',
+          '2026-03-09T06:30:00.000Z',
+        ])
+      })
+
+      it('a time in the repeated fall-back hour runs once', async (test) => {
+        // New York, 1 November 2026: 02:00 EDT becomes 01:00 EST, so 01:30 happens twice.
+        const runs = await dailyAcross(test, '30 1 * * *', '2026-10-31T00:00:00.000Z', 3)
+        expect(runs).toEqual([
+          '2026-10-31T05:30:00.000Z',
+          '2026-11-01T05:30:00.000Z',
+          '2026-11-02T06:30:00.000Z',
+        ])
       })
     })
 
