@@ -159,10 +159,14 @@ export interface ScheduleFleetResult {
    * per occurrence, without the periodic scan (`listSchedules`, priced per scanIntervalMs in the idle rows).
    */
   steadyCommandsPerOccurrence: number
+  /** The steady window starts this long after the first occurrence. */
+  steadyAfterFirstMs: number
   steadyOccurrences: number
   steadyByCommand: Record<string, number>
   /** Every application command of the fleet per occurrence, processing the occurrences' jobs included. */
   allCommandsPerOccurrence: number
+  /** `operation:command` → count of every durabl command of the fleet, whole window. */
+  allByCommand: Record<string, number>
   windowSeconds: number
   /** Set when the run could not complete. */
   error?: string

@@ -94,8 +94,10 @@ export function schedulesSection(results: BenchResults, caveat: string): string[
         'Schedule commands: every process’s commands commented `durabl:fireSchedule`, `getSchedule`, `listSchedules`, ' +
         '… per occurrence enqueued, from go to after the last occurrence. The first occurrence of a new schedule has ' +
         'no owner yet, so every process fires it (the unique occurrence key and the compare-and-set keep one); ' +
-        '"steady" starts half a second after it and leaves out the periodic scan, which the idle rows price. ' +
-        `All application commands of the fleet, processing the occurrences’ jobs included: ${fleet.allCommandsPerOccurrence} per occurrence.`,
+        `"steady" starts ${fleet.steadyAfterFirstMs / 1000} s after it and leaves out the periodic scan, which the idle ` +
+        'rows price. An owner fires the schedules due at one instant one after another, so the lag grows with their ' +
+        'number. All application commands of the fleet, processing the occurrences’ jobs included: ' +
+        `${fleet.allCommandsPerOccurrence} per occurrence (${entries(fleet.allByCommand)}).`,
     )
   }
   return parts

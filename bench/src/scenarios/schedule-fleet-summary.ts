@@ -22,6 +22,8 @@ export interface FleetMeasurements {
   /** Every process's commands from go to the end, and from `steadyFromMs` to the end. */
   whole: CommandSnapshot
   steady: CommandSnapshot
+  /** The first occurrence, and the start of the steady window (ms since the epoch). */
+  firstMs: number
   steadyFromMs: number
   stored: StoredOccurrences
   /** Occurrence key → its instant (ms). */
@@ -94,9 +96,11 @@ export function summariseFleet(measured: FleetMeasurements): ScheduleFleetResult
     commandsPerOccurrence: perOccurrence(total(byCommand), stored.found),
     byCommand,
     steadyCommandsPerOccurrence: perOccurrence(total(steadyByCommand), steadyOccurrences),
+    steadyAfterFirstMs: measured.steadyFromMs - measured.firstMs,
     steadyOccurrences,
     steadyByCommand,
     allCommandsPerOccurrence: perOccurrence(applicationCommands(measured.whole), stored.found),
+    allByCommand: measured.whole.byOperation,
     windowSeconds: round(measured.seconds),
     ...(measured.complete
       ? {}

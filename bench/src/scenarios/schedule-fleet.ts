@@ -145,6 +145,7 @@ export async function runScheduleFleet(context: BenchContext): Promise<ScheduleF
         byProcess,
         whole: diffSnapshots(start, end),
         steady: diffSnapshots(steadyStart, end),
+        firstMs,
         steadyFromMs,
         stored: await storedOccurrences(context, name, expectedKeys),
         expectedKeys,
