@@ -7,7 +7,9 @@ import type {
 } from 'mongodb'
 
 /**
- * What a MongoDB command was for. `driver` is the driver's own traffic that reaches command
+ * What a MongoDB command was for. `schedule` is durabl's recurring jobs: reading schedules
+ * (`listSchedules`, `getSchedule`), writing them and firing occurrences (`fireSchedule`: the
+ * occurrence's insert and the schedule's advance). `driver` is the driver's own traffic that reaches command
  * monitoring (`endSessions`, `ping`, handshakes); the monitor's heartbeats never do, and are
  * counted apart as `heartbeats`.
  */
@@ -18,6 +20,7 @@ export const COMMAND_CATEGORIES = [
   'heartbeat',
   'recovery',
   'push',
+  'schedule',
   'setup',
   'other',
   'driver',
@@ -37,6 +40,12 @@ export interface CommandSnapshot {
   durationMs: Record<string, number>
   /** Server heartbeats (the monitor's hello, every heartbeatFrequencyMS), not in `counts`. */
   heartbeats: number
+  /**
+   * `operation:command` → count, where the operation is durabl's command comment
+   * (`durabl:fireSchedule` → `fireSchedule:insert`); a getMore counts under its cursor's operation.
+   * Commands without a durabl comment are left out.
+   */
+  byOperation: Record<string, number>
 }
 
 const DRIVER_COMMANDS = new Set([
@@ -90,13 +99,31 @@ const DURABL_OPERATIONS: Record<string, CommandCategory> = {
   ackConfirm: 'ack',
   recoverExpiredLeases: 'recovery',
   changeStream: 'push',
+  upsertSchedule: 'schedule',
+  getSchedule: 'schedule',
+  listSchedules: 'schedule',
+  patchSchedule: 'schedule',
+  removeSchedule: 'schedule',
+  fireSchedule: 'schedule',
+}
+
+/** The category of a durabl operation (a command comment without its `durabl:` prefix). */
+export function durablOperationCategory(operation: string): CommandCategory {
+  return DURABL_OPERATIONS[operation] ?? 'other'
+}
+
+/** The durabl operation a command's comment names (`durabl:claimJobs` → `claimJobs`), if any. */
+function durablOperation(command: Document): string | undefined {
+  const comment: unknown = command.comment
+  return typeof comment === 'string' && comment.startsWith('durabl:')
+    ? comment.slice('durabl:'.length)
+    : undefined
 }
 
 function classifyDurabl(name: string, command: Document): CommandCategory {
   // durabl names every command it sends; the shapes below only serve versions that did not.
-  const comment: unknown = command.comment
-  if (typeof comment === 'string' && comment.startsWith('durabl:'))
-    return DURABL_OPERATIONS[comment.slice('durabl:'.length)] ?? 'other'
+  const operation = durablOperation(command)
+  if (operation !== undefined) return DURABL_OPERATIONS[operation] ?? 'other'
   switch (name) {
     case 'insert':
       return 'enqueue'
@@ -170,9 +197,11 @@ export class CommandMeter {
   private byCommand: Record<string, number> = {}
   private durationMs: Record<string, number> = {}
   private heartbeats = 0
-  /** requestId → `category:command` of every command in flight, until its reply. */
-  private readonly inFlight = new Map<number, string>()
-  private readonly cursors = new Map<string, CommandCategory>()
+  private byOperation: Record<string, number> = {}
+  /** requestId → the command in flight, until its reply. */
+  private readonly inFlight = new Map<number, { key: string; operation: string | undefined }>()
+  /** Open cursor id → what opened it, so its getMores and killCursors are charged to it. */
+  private readonly cursors = new Map<string, { category: CommandCategory; operation: string | undefined }>()
 
   constructor(
     client: MongoClient,
@@ -192,6 +221,7 @@ export class CommandMeter {
       byCommand: { ...this.byCommand },
       durationMs: { ...this.durationMs },
       heartbeats: this.heartbeats,
+      byOperation: { ...this.byOperation },
     }
   }
 
@@ -200,24 +230,35 @@ export class CommandMeter {
     this.byCommand = {}
     this.durationMs = {}
     this.heartbeats = 0
+    this.byOperation = {}
   }
 
   private started(event: CommandStartedEvent): void {
     const name = event.commandName
     const command = event.command as Document
     let category: CommandCategory
+    let operation = this.dialect === 'durabl' ? durablOperation(command) : undefined
+    const cursor =
+      name === 'getMore'
+        ? this.cursors.get(cursorKey(command.getMore))
+        : name === 'killCursors'
+          ? this.cursors.get(cursorKey(((command.cursors ?? []) as unknown[])[0]))
+          : undefined
     if (DRIVER_COMMANDS.has(name)) category = 'driver'
     else if (SETUP_COMMANDS.has(name)) category = 'setup'
-    else if (name === 'getMore') category = this.cursors.get(cursorKey(command.getMore)) ?? 'other'
-    else if (name === 'killCursors') {
-      const ids = (command.cursors ?? []) as unknown[]
-      category = this.cursors.get(cursorKey(ids[0])) ?? 'other'
+    else if (name === 'getMore' || name === 'killCursors') {
+      category = cursor?.category ?? 'other'
+      operation = cursor?.operation ?? operation
     } else
       category = this.dialect === 'durabl' ? classifyDurabl(name, command) : classifyAgenda(name, command)
     this.counts[category] += 1
     const key = `${category}:${name}`
     this.byCommand[key] = (this.byCommand[key] ?? 0) + 1
-    this.inFlight.set(event.requestId, key)
+    if (operation !== undefined) {
+      const byOperationKey = `${operation}:${name}`
+      this.byOperation[byOperationKey] = (this.byOperation[byOperationKey] ?? 0) + 1
+    }
+    this.inFlight.set(event.requestId, { key, operation })
   }
 
   private finished(event: CommandFailedEvent): void {
@@ -225,8 +266,9 @@ export class CommandMeter {
   }
 
   private succeeded(event: CommandSucceededEvent): void {
-    const key = this.inFlight.get(event.requestId)
-    if (key === undefined) return
+    const started = this.inFlight.get(event.requestId)
+    if (started === undefined) return
+    const { key, operation } = started
     this.inFlight.delete(event.requestId)
     this.durationMs[key] = (this.durationMs[key] ?? 0) + event.duration
     const category = key.slice(0, key.indexOf(':')) as CommandCategory
@@ -234,7 +276,7 @@ export class CommandMeter {
     if (name !== 'find' && name !== 'aggregate' && name !== 'getMore') return
     const cursor = (event.reply as Document | undefined)?.cursor as Document | undefined
     const id = cursorKey(cursor?.id)
-    if (id !== '' && id !== '0') this.cursors.set(id, category)
+    if (id !== '' && id !== '0') this.cursors.set(id, { category, operation })
   }
 }
 
@@ -256,12 +298,19 @@ export function diffSnapshots(before: CommandSnapshot, after: CommandSnapshot): 
     byCommand: delta(before.byCommand, after.byCommand),
     durationMs: delta(before.durationMs, after.durationMs),
     heartbeats: after.heartbeats - before.heartbeats,
+    byOperation: delta(before.byOperation, after.byOperation),
   }
 }
 
 /** Sums snapshots of several processes. */
 export function sumSnapshots(snapshots: CommandSnapshot[]): CommandSnapshot {
-  const total: CommandSnapshot = { counts: emptyCounts(), byCommand: {}, durationMs: {}, heartbeats: 0 }
+  const total: CommandSnapshot = {
+    counts: emptyCounts(),
+    byCommand: {},
+    durationMs: {},
+    heartbeats: 0,
+    byOperation: {},
+  }
   for (const snapshot of snapshots) {
     for (const category of COMMAND_CATEGORIES) total.counts[category] += snapshot.counts[category]
     for (const [key, value] of Object.entries(snapshot.byCommand)) {
@@ -269,6 +318,9 @@ export function sumSnapshots(snapshots: CommandSnapshot[]): CommandSnapshot {
     }
     for (const [key, value] of Object.entries(snapshot.durationMs)) {
       total.durationMs[key] = (total.durationMs[key] ?? 0) + value
+    }
+    for (const [key, value] of Object.entries(snapshot.byOperation)) {
+      total.byOperation[key] = (total.byOperation[key] ?? 0) + value
     }
     total.heartbeats += snapshot.heartbeats
   }

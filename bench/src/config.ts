@@ -6,6 +6,7 @@ export const SCENARIOS = [
   'latency',
   'commands',
   'idle',
+  'schedules',
   'round-trip',
   'memory',
 ] as const
@@ -50,6 +51,13 @@ export interface BenchConfig {
   /** Idle measurement window, after a warm-up. */
   idleWindowMs: number
   idleWarmupMs: number
+  /**
+   * Schedules scenario: the idle window with 0 and 100 stored schedules (long enough to hold one
+   * periodic scan, `schedules.scanIntervalMs`, 60 s by default), and the span of occurrences the
+   * fleet fires (whole seconds: 10 schedules every second, from the first to the last instant).
+   */
+  schedulesIdleWindowMs: number
+  schedulesWindowMs: number
   /** Jobs processed with MemoryBackend for the CPU scenario. */
   cpuJobs: number
   /** Reply delays the round-trip scenario adds to every command on the in-process server, in ms. */
@@ -138,6 +146,8 @@ export function resolveBenchConfig(): BenchConfig {
     agendaProcessEveryMs: integer('BENCH_AGENDA_PROCESS_EVERY_MS', 100),
     idleWindowMs: integer('BENCH_IDLE_WINDOW_MS', quick ? 3_000 : 15_000),
     idleWarmupMs: integer('BENCH_IDLE_WARMUP_MS', quick ? 1_000 : 3_000),
+    schedulesIdleWindowMs: integer('BENCH_SCHEDULES_IDLE_WINDOW_MS', quick ? 5_000 : 60_000),
+    schedulesWindowMs: integer('BENCH_SCHEDULES_WINDOW_MS', quick ? 5_000 : 60_000),
     cpuJobs: integer('BENCH_CPU_JOBS', quick ? 2_000 : 20_000),
     roundTripDelaysMs: delays('BENCH_RTT_DELAYS_MS', [0, 0.5, 2]),
     roundTripJobs: integer('BENCH_RTT_JOBS', quick ? 300 : 1500),

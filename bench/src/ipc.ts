@@ -5,9 +5,11 @@ import type { SystemName } from './config.js'
  * What a worker process does once told to go:
  * - `count`: processes no-op jobs and reports how many completed (throughput, commands per job);
  * - `latency`: processes jobs and reports each one's pickup latency (enqueue → handler start);
- * - `idle`: processes (no jobs arrive) so the harness can count what an idle process costs.
+ * - `idle`: processes (no jobs arrive) so the harness can count what an idle process costs;
+ * - `schedules`: runs the stored schedules with the fleet, processes their jobs, and reports each
+ *   `schedule:enqueued` this process emitted.
  */
-export type WorkerMode = 'count' | 'latency' | 'idle'
+export type WorkerMode = 'count' | 'latency' | 'idle' | 'schedules'
 
 /** Everything a worker needs, passed as JSON in BENCH_WORKER_SPEC (the MongoDB URI goes apart). */
 export interface WorkerSpec {
@@ -39,6 +41,16 @@ export interface MemorySample {
   externalBytes: number
 }
 
+/** One `schedule:enqueued` event of a worker: the process that advanced the schedule emits it. */
+export interface ScheduleEnqueuedSample {
+  scheduleId: string
+  /** The occurrence instant, ms since the epoch. */
+  occurrenceMs: number
+  /** From the occurrence instant to the firing pass, as the event reports it. */
+  lagMs: number
+  caughtUp: boolean
+}
+
 export type ParentMessage = { kind: 'go' } | { kind: 'snapshot'; tag: string } | { kind: 'stop' }
 
 export interface WorkerSnapshot {
@@ -54,6 +66,7 @@ export type WorkerMessage =
   | { kind: 'progress'; completed: number }
   | { kind: 'started'; latencyMs: number }
   | ({ kind: 'memory' } & MemorySample)
+  | ({ kind: 'schedule' } & ScheduleEnqueuedSample)
   | ({ kind: 'snapshot' } & WorkerSnapshot)
   | { kind: 'stopped' }
   | { kind: 'error'; message: string }

@@ -110,6 +110,73 @@ export interface IdleResult {
   driverCommandsPerSecond: number
 }
 
+/** One durabl worker process, idle, with N stored schedules that are not due in the window. */
+export interface ScheduleIdleResult {
+  schedules: number
+  push: boolean
+  setting: string
+  windowSeconds: number
+  /** Application commands (everything but driver monitoring and handshakes) per second. */
+  commandsPerSecond: number
+  /** The `schedule` category alone (the periodic scan, `listSchedules`) per second. */
+  scheduleCommandsPerSecond: number
+  byCommand: Record<string, number>
+  heartbeatsPerSecond: number
+}
+
+/** A fleet of worker processes running schedules that fire every `everyMs`. */
+export interface ScheduleFleetResult {
+  processes: number
+  schedules: number
+  everyMs: number
+  /** Occurrence instants per schedule: `startAt` to `endAt`, both included. */
+  occurrencesPerSchedule: number
+  /** schedules × occurrencesPerSchedule. */
+  expected: number
+  /** Occurrences enqueued: expected occurrence keys with a job in the database. */
+  enqueued: number
+  /** `schedule:enqueued` events from all processes. */
+  enqueuedEvents: number
+  /** Distinct (schedule, occurrence) pairs among the events. */
+  distinctEvents: number
+  /** Occurrences enqueued for which no process emitted `schedule:enqueued` (should be 0). */
+  occurrencesWithoutEvent: number
+  withoutEventExamples?: string[]
+  /** Occurrence jobs in the database: expected keys found, duplicates (more than one job for a key), others. */
+  storedJobs: { found: number; missing: number; duplicates: number; unexpected: number }
+  /** Each expected occurrence has exactly one job in the database, and there is no other. */
+  exact: boolean
+  /** `schedule:enqueued` lagMs (occurrence instant → firing pass), over every event. */
+  lag: { samples: number; p50Ms: number; p99Ms: number; maxMs: number; meanMs: number }
+  /** `schedule:enqueued` events per process (who fired). */
+  enqueuedByProcess: number[]
+  /** Schedule commands of every process (fire, reads, scans) per occurrence enqueued, go → after the last. */
+  commandsPerOccurrence: number
+  /** `schedule:<command>` → count over the whole window, every process. */
+  byCommand: Record<string, number>
+  /**
+   * After every schedule's first occurrence (which all processes race for): fire and takeover reads
+   * per occurrence, without the periodic scan (`listSchedules`, priced per scanIntervalMs in the idle rows).
+   */
+  steadyCommandsPerOccurrence: number
+  /** The steady window starts this long after the first occurrence. */
+  steadyAfterFirstMs: number
+  steadyOccurrences: number
+  steadyByCommand: Record<string, number>
+  /** Every application command of the fleet per occurrence, processing the occurrences' jobs included. */
+  allCommandsPerOccurrence: number
+  /** `operation:command` → count of every durabl command of the fleet, whole window. */
+  allByCommand: Record<string, number>
+  windowSeconds: number
+  /** Set when the run could not complete. */
+  error?: string
+}
+
+export interface SchedulesResult {
+  idle: ScheduleIdleResult[]
+  fleet: ScheduleFleetResult | null
+}
+
 /** One added round-trip cost: durabl and Agenda side by side (scenario round-trip). */
 export interface RoundTripCostResult {
   /** The reply delay added to every command (not monitoring hellos) on the in-process server. */
@@ -174,6 +241,8 @@ export interface BenchResults {
   /** Absent in results written before the scenario existed. */
   roundTripCost?: RoundTripCostResult[]
   memory?: MemoryResult | null
+  /** Absent in results written before the scenario existed. */
+  schedules?: SchedulesResult | null
   targets: TargetResult[]
   notes: string[]
 }

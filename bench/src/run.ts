@@ -23,6 +23,8 @@ import { runIdleScenario } from './scenarios/idle.js'
 import { runLatencyScenario } from './scenarios/latency.js'
 import { runMemoryScenario } from './scenarios/memory.js'
 import { runRoundTripScenario } from './scenarios/round-trip.js'
+import { FLEET } from './scenarios/schedule-fleet.js'
+import { IDLE_SCHEDULE_COUNTS, runSchedulesScenario } from './scenarios/schedules.js'
 import { runCommandsScenario, runThroughputScenario } from './scenarios/throughput.js'
 import { round } from './stats.js'
 import { agendaSettings } from './systems/agenda-worker.js'
@@ -50,6 +52,7 @@ const RUNNERS: Record<ScenarioName, (context: BenchContext) => Promise<void>> = 
   latency: runLatencyScenario,
   commands: runCommandsScenario,
   idle: runIdleScenario,
+  schedules: runSchedulesScenario,
   'round-trip': runRoundTripScenario,
   memory: runMemoryScenario,
 }
@@ -107,6 +110,16 @@ function settingsOf(config: BenchConfig): Record<string, unknown> {
       gapMs: config.latencyGapMs,
     },
     idle: { warmupMs: config.idleWarmupMs, windowMs: config.idleWindowMs },
+    schedules: {
+      idle: {
+        schedules: IDLE_SCHEDULE_COUNTS,
+        notDue: 'everyMs one day, startAt tomorrow',
+        warmupMs: config.idleWarmupMs,
+        windowMs: config.schedulesIdleWindowMs,
+      },
+      fleet: { ...FLEET, spanMs: config.schedulesWindowMs, push: true },
+      durabl: 'defaults: schedules.scanIntervalMs 60 s, schedules.takeoverMs 5 s',
+    },
     cpuJobs: config.cpuJobs,
     roundTrip: {
       addedReplyDelaysMs: config.roundTripDelaysMs,
@@ -193,6 +206,7 @@ async function main(): Promise<void> {
     idle: [],
     roundTripCost: [],
     memory: null,
+    schedules: null,
     targets: [],
     notes,
   }

@@ -1,6 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { MemorySample, ParentMessage, WorkerMessage, WorkerSnapshot, WorkerSpec } from './ipc.js'
+import type {
+  MemorySample,
+  ParentMessage,
+  ScheduleEnqueuedSample,
+  WorkerMessage,
+  WorkerSnapshot,
+  WorkerSpec,
+} from './ipc.js'
 
 const WORKER_PATH = fileURLToPath(new URL('./worker.js', import.meta.url))
 const READY_TIMEOUT_MS = 30_000
@@ -23,6 +30,7 @@ export class WorkerPool {
   private progressListener: ((total: number) => void) | null = null
   private latencyListener: ((latencyMs: number) => void) | null = null
   private memoryListener: ((sample: MemorySample) => void) | null = null
+  private scheduleListener: ((sample: ScheduleEnqueuedSample, worker: number) => void) | null = null
   private failure: Error | null = null
 
   private constructor() {}
@@ -50,6 +58,11 @@ export class WorkerPool {
 
   onMemory(listener: ((sample: MemorySample) => void) | null): void {
     this.memoryListener = listener
+  }
+
+  /** Every `schedule:enqueued` of every worker, with the worker's index in the pool. */
+  onScheduleEnqueued(listener: ((sample: ScheduleEnqueuedSample, worker: number) => void) | null): void {
+    this.scheduleListener = listener
   }
 
   go(): void {
@@ -128,6 +141,7 @@ export class WorkerPool {
   }
 
   private spawn(spec: WorkerSpec, mongoUri: string): Promise<void> {
+    const index = this.members.length
     const child = fork(WORKER_PATH, [], {
       env: { ...process.env, BENCH_WORKER_SPEC: JSON.stringify(spec), BENCH_MONGO_URI: mongoUri },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -168,6 +182,11 @@ export class WorkerPool {
           case 'memory': {
             const { kind: _kind, ...sample } = message
             this.memoryListener?.(sample)
+            return
+          }
+          case 'schedule': {
+            const { kind: _kind, ...sample } = message
+            this.scheduleListener?.(sample, index)
             return
           }
           case 'snapshot': {

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       })
     },
     started: (latencyMs) => send({ kind: 'started', latencyMs }),
+    scheduleEnqueued: (sample) => send({ kind: 'schedule', ...sample }),
   }
 
   let system: WorkerSystem

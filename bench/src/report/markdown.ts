@@ -1,6 +1,7 @@
 import { COMMAND_CATEGORIES } from '../command-meter.js'
 import type { BenchResults, ThroughputResult } from '../results.js'
 import { memorySection, roundTripSection, scaleOutSection } from './markdown-sections.js'
+import { schedulesSection } from './schedules-section.js'
 import { table } from './table.js'
 import { topCommands } from './targets.js'
 
@@ -48,7 +49,10 @@ function throughputTable(results: BenchResults): string {
 }
 
 function commandsTable(results: BenchResults): string {
-  const categories = COMMAND_CATEGORIES.filter((category) => category !== 'driver' && category !== 'setup')
+  // Throughput runs store no schedules: their `schedule` column would only hold zeros.
+  const categories = COMMAND_CATEGORIES.filter(
+    (category) => category !== 'driver' && category !== 'setup' && category !== 'schedule',
+  )
   const rows = results.throughput
     .filter((entry) => entry.steadyByCategory !== null)
     .map((entry) => [
@@ -217,6 +221,8 @@ export function renderMarkdown(results: BenchResults, chartDir = ''): string {
         'shown as heartbeats/s) and its RTT pings never reach command monitoring; every MongoDB client pays them.',
     )
   }
+
+  parts.push(...schedulesSection(results, caveat))
 
   if (results.cpu.length > 0) {
     parts.push('### Runtime CPU per job (MemoryBackend, no database)')

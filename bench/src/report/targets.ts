@@ -1,5 +1,6 @@
 import type { BenchResults, TargetResult, ThroughputResult } from '../results.js'
 import { round } from '../stats.js'
+import { scheduleTargets } from './schedule-targets.js'
 
 /**
  * The budget: issue 10's table ("Performance, second round"), and the idle budget of issue 6,
@@ -241,5 +242,6 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
     scaleOutTarget(results),
     memoryTarget(results),
     idleTarget(results),
+    ...scheduleTargets(results),
   ]
 }

@@ -12,7 +12,13 @@ import type { ThroughputResult } from '../results.js'
 import { round } from '../stats.js'
 import { WorkerPool } from '../worker-pool.js'
 
-const EMPTY: CommandSnapshot = { counts: emptyCounts(), byCommand: {}, durationMs: {}, heartbeats: 0 }
+const EMPTY: CommandSnapshot = {
+  counts: emptyCounts(),
+  byCommand: {},
+  durationMs: {},
+  heartbeats: 0,
+  byOperation: {},
+}
 
 function pairCommands(snapshots: WorkerSnapshot[]): CommandSnapshot | null {
   const commands = snapshots.map((snapshot) => snapshot.commands)

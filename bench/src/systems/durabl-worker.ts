@@ -34,6 +34,9 @@ export async function startDurablWorker(
     instanceConcurrency: Math.max(100, spec.concurrency * spec.types.length),
   })
   queue.on('job:completed', () => callbacks.completed())
+  queue.on('schedule:enqueued', ({ scheduleId, occurrence, lagMs, caughtUp }) =>
+    callbacks.scheduleEnqueued({ scheduleId, occurrenceMs: occurrence.getTime(), lagMs, caughtUp }),
+  )
   queue.on('queue:error', ({ error, operation }) => {
     process.stderr.write(`[durabl worker] queue:error in ${operation}: ${error.message}\n`)
   })

@@ -1,4 +1,5 @@
 import type { CommandSnapshot } from '../command-meter.js'
+import type { ScheduleEnqueuedSample } from '../ipc.js'
 
 /** What the worker entry needs from each queue under test. */
 export interface WorkerSystem {
@@ -14,6 +15,8 @@ export interface WorkerCallbacks {
   completed(): void
   /** A latency job's handler started, this long after it was enqueued. */
   started(latencyMs: number): void
+  /** This process enqueued a schedule occurrence (durabl's `schedule:enqueued`). */
+  scheduleEnqueued(sample: ScheduleEnqueuedSample): void
 }
 
 /** Data every benchmark job carries: the enqueue time on the shared clock, for latency runs. */
