@@ -61,8 +61,8 @@ export interface JobQueueEvents {
   'queue:abandoned': { jobs: AbandonedWrite[]; operations: string[] }
   'queue:stopped': Record<string, never>
   /**
-   * This queue enqueued an occurrence of a schedule (exactly one queue of the fleet emits it per
-   * occurrence). `lagMs` is the time from the occurrence instant to the enqueue.
+   * This queue wrote an occurrence's job (the occurrence key lets exactly one queue of the fleet
+   * write it, so each occurrence is reported once). `lagMs` is the time from the occurrence instant to the enqueue.
    */
   'schedule:enqueued': {
     scheduleId: string

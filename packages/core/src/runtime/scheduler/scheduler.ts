@@ -232,8 +232,7 @@ export class Scheduler {
     })
     if (result.schedule === null) this.#cache.delete(schedule.id)
     else this.#cache.set(schedule.id, { schedule: result.schedule, stale: false })
-    if (!result.advanced) return
-    this.#report(schedule, plan, jobs, result.jobs, now)
+    this.#report(schedule, plan, jobs, result.jobs, now, result.advanced)
   }
 
   #report(
@@ -242,14 +241,19 @@ export class Scheduler {
     jobs: ReturnType<typeof buildOccurrenceJobs>,
     outcomes: Awaited<ReturnType<ScheduleStore['fireSchedule']>>['jobs'],
     now: Date,
+    advanced: boolean,
   ): void {
+    // `enqueued` is reported by whoever wrote the job, advanced or not: the occurrence key lets
+    // exactly one process write it, so the fleet reports each occurrence once even when another
+    // process's compare-and-set won. Skips and misses are counted by the advance, so only the
+    // process that advanced reports them.
     const { events } = this.#params
     outcomes.forEach((outcome, index) => {
       const run = plan.runs[index]
       const job = jobs[index]
       if (run === undefined || job === undefined) return
       if (outcome.outcome === 'overlap') {
-        events.emit('schedule:skipped', { scheduleId: schedule.id, occurrence: run.at })
+        if (advanced) events.emit('schedule:skipped', { scheduleId: schedule.id, occurrence: run.at })
         return
       }
       if (outcome.outcome !== 'enqueued') return
@@ -269,7 +273,7 @@ export class Scheduler {
         caughtUp: run.caughtUp,
       })
     })
-    if (plan.missed > 0 && plan.firstMissed !== null && plan.lastMissed !== null) {
+    if (advanced && plan.missed > 0 && plan.firstMissed !== null && plan.lastMissed !== null) {
       events.emit('schedule:missed', {
         scheduleId: schedule.id,
         count: plan.missed,

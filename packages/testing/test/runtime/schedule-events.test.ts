@@ -1,0 +1,39 @@
+import { JobQueue, type ScheduleStore } from '@durabl/core'
+import { describe, expect, it } from 'vitest'
+import { MemoryBackend } from '../../src/memory-backend/memory-backend.js'
+import { TestClock } from '../../src/test-clock.js'
+
+const START = Date.parse('2030-01-01T00:00:00.000Z')
+
+describe('schedule events', () => {
+  it('the queue that wrote an occurrence reports it, even when another compare-and-set won', async () => {
+    const backend = new MemoryBackend()
+    const store = backend.schedules as ScheduleStore
+    const clock = new TestClock(new Date(START))
+    const queue = new JobQueue(backend, { clock, workerId: 'writer', workerRegistryIntervalMs: false })
+    const enqueued: string[] = []
+    queue.on('schedule:enqueued', ({ occurrence }) => enqueued.push(occurrence.toISOString()))
+    await queue.schedules.upsert('tick', { type: 'tick', everyMs: 1_000 })
+    // The first fire writes its job, but the schedule changes under it (another process advanced
+    // it, or an admin patched it): its compare-and-set loses. The next fire finds the job.
+    const fire = store.fireSchedule.bind(store)
+    let raced = false
+    store.fireSchedule = async (params) => {
+      if (!raced) {
+        raced = true
+        await store.patchSchedule({ id: params.id, set: { lastJobId: 'someone-else' }, now: params.now })
+      }
+      return fire(params)
+    }
+    try {
+      await queue.startup()
+      await clock.advance(1_000)
+      await expect.poll(async () => (await queue.schedules.get('tick'))?.runs).toBe(1)
+      expect(enqueued).toEqual(['2030-01-01T00:00:01.000Z'])
+      const jobs = await backend.listJobs({ limit: 10 })
+      expect(jobs.jobs).toHaveLength(1)
+    } finally {
+      await queue.shutdown()
+    }
+  })
+})
