@@ -90,7 +90,7 @@ export function schedulesSection(results: BenchResults, caveat: string): string[
         `(${fleet.occurrencesPerSchedule} occurrences each, both ends included), stored before the workers start. ` +
         'Lag: `schedule:enqueued`’s `lagMs` (occurrence instant → the firing pass), from every process over IPC. ' +
         'Enqueued and exactly once: in the database, one job per expected occurrence key and no other; the events are ' +
-        'checked against it (the process that writes an occurrence's job emits one). ' +
+        'checked against it (the process that writes an occurrence’s job emits one). ' +
         'Schedule commands: every process’s commands commented `durabl:fireSchedule`, `getSchedule`, `listSchedules`, ' +
         '… per occurrence enqueued, from go to after the last occurrence. The first occurrence of a new schedule has ' +
         'no owner yet, so every process fires it (the unique occurrence key and the compare-and-set keep one); ' +
