@@ -1,5 +1,5 @@
 // biome-ignore-all lint/correctness/noUnusedVariables: the README snippet spliced in at the marker uses them
-// The root README's quick start as a program: the two functions it leaves to the reader, then its
+// The root README's quick start as a program: the three functions it leaves to the reader, then its
 // snippet verbatim where the marker is (scripts/tarball-test.mjs splices it in), then a check that
 // the job ran. Ends the way the README says to stop: a SIGTERM, which must let the process exit.
 const welcomed: string[] = []
@@ -12,6 +12,8 @@ async function sendWelcomeEmail(user: { id: string }, options: { signal: AbortSi
   options.signal.throwIfAborted()
   welcomed.push(user.id)
 }
+
+async function sendDigests(_data: unknown): Promise<void> {}
 
 // README: Quick start
 
