@@ -123,6 +123,10 @@ export class AttemptRunner {
         handled(this.#request(attempt, { kind: 'fail', error: reasonToError(reason), fatal: false })),
       failFatal: (reason) =>
         handled(this.#request(attempt, { kind: 'fail', error: reasonToError(reason), fatal: true })),
+      snooze: (delayMs) => {
+        const runAt = snoozeUntil(clock.now(), delayMs)
+        return handled(this.#request(attempt, { kind: 'snooze', runAt }))
+      },
       log: (message) => {
         if (typeof message !== 'string') throw new ValidationError('message', 'must be a string', message)
         const redacted = redactSecrets(message, this.#params.redactPatterns)
@@ -269,6 +273,15 @@ export class AttemptRunner {
           attempt.settleOutcome({ status: 'failed', error, willRetry, durationMs: elapsedMs })
           return
         }
+        case 'snooze': {
+          const { runAt } = decision
+          const snoozed = await acks.release({ ...lease, ...dedupe, runAt })
+          if (snoozed === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
+          if (snoozed === 'cancelRequested') return await cancelInstead(new JobCancelledError(job.id))
+          events.emit('job:snoozed', { job, runAt })
+          attempt.settleOutcome({ status: 'snoozed', runAt, durationMs: durationMs() })
+          return
+        }
         case 'release': {
           const released = await acks.release({ ...lease, ...dedupe })
           if (released === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
@@ -325,4 +338,20 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 
 function reasonToError(reason: unknown): Error {
   return normalizeError(reason)
+}
+
+/** When a job snoozed at `now` for `delayMs` is due again; a ValidationError naming `delayMs` otherwise. */
+export function snoozeUntil(now: Date, delayMs: unknown): Date {
+  if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0) {
+    throw new ValidationError('delayMs', 'must be a finite number of milliseconds >= 0', delayMs)
+  }
+  const runAtMs = now.getTime() + delayMs
+  if (runAtMs > MAXIMUMS.dateMs) {
+    throw new ValidationError(
+      'delayMs',
+      `must put the due time at or before the latest Date (${new Date(MAXIMUMS.dateMs).toISOString()})`,
+      delayMs,
+    )
+  }
+  return new Date(runAtMs)
 }
