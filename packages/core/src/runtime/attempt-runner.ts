@@ -20,6 +20,7 @@ import { runProcessHooks } from './hook-chain.js'
 import type { Handler, JobContext } from './job-context.js'
 import { type AttemptDecision, RunningAttempt } from './running-attempt.js'
 import type { AttemptKind, SlotPool } from './slot-pool.js'
+import { snoozeUntil } from './snooze-until.js'
 import { toJobError } from './to-job-error.js'
 
 export interface AttemptSettings {
@@ -338,20 +339,4 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 
 function reasonToError(reason: unknown): Error {
   return normalizeError(reason)
-}
-
-/** When a job snoozed at `now` for `delayMs` is due again; a ValidationError naming `delayMs` otherwise. */
-export function snoozeUntil(now: Date, delayMs: unknown): Date {
-  if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0) {
-    throw new ValidationError('delayMs', 'must be a finite number of milliseconds >= 0', delayMs)
-  }
-  const runAtMs = now.getTime() + delayMs
-  if (runAtMs > MAXIMUMS.dateMs) {
-    throw new ValidationError(
-      'delayMs',
-      `must put the due time at or before the latest Date (${new Date(MAXIMUMS.dateMs).toISOString()})`,
-      delayMs,
-    )
-  }
-  return new Date(runAtMs)
 }
