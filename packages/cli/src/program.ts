@@ -11,6 +11,7 @@ import { jobsListCommand } from './commands/jobs-list-command.js'
 import { jobsPurgeCommand } from './commands/jobs-purge-command.js'
 import { jobsRetryCommand } from './commands/jobs-retry-command.js'
 import { jobsShowCommand } from './commands/jobs-show-command.js'
+import { pauseCommand } from './commands/pause-command.js'
 import { schedulesListCommand } from './commands/schedules-list-command.js'
 import { schedulesPauseCommand } from './commands/schedules-pause-command.js'
 import { schedulesRemoveCommand } from './commands/schedules-remove-command.js'
@@ -75,6 +76,8 @@ export function createProgram(io: CliIo): Command {
 
   program.addCommand(statsCommand(context))
   program.addCommand(workersCommand(context))
+  program.addCommand(pauseCommand(context, true))
+  program.addCommand(pauseCommand(context, false))
 
   const jobs = new Command('jobs').description('list, show, retry, cancel and purge jobs')
   jobs.addCommand(jobsListCommand(context))

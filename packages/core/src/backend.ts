@@ -81,9 +81,10 @@ export interface Backend {
   failJobs(params: FailJobsParams): Promise<FailResult>
 
   /**
-   * Gives jobs back at shutdown: `pending`, due at `now`, lease cleared, and the attempt not
-   * counted (`attempts - 1`), so another worker can start them at once. A job whose cancel was
-   * requested is not released but reported in `cancelRequested` (nothing written).
+   * Gives jobs back: `pending`, due at the entry's `runAt` (a snooze) or else at `now` (a shutdown
+   * release, so another worker can start them at once), lease cleared, and the attempt not counted
+   * (`attempts - 1`). A job whose cancel was requested is not released but reported in
+   * `cancelRequested` (nothing written).
    */
   releaseJobs(params: ReleaseJobsParams): Promise<ReleaseResult>
 
@@ -173,6 +174,73 @@ export interface Backend {
    * see {@link WorkerRegistry}.
    */
   readonly workers?: WorkerRegistry
+
+  /**
+   * Fleet-wide flow control per job type (pause and resume). Present only when
+   * `capabilities.controls`; see {@link ControlStore}.
+   */
+  readonly controls?: ControlStore
+}
+
+/**
+ * The type control that applies to every job type: pausing it pauses them all (`queue.pause()`
+ * with no type).
+ */
+export const ALL_TYPES = '*'
+
+/**
+ * Fleet-wide flow control, one small document per job type (and one for {@link ALL_TYPES}). Every
+ * queue that processes jobs reads them all at startup (one read), hears of changes through push
+ * (`SubscribeParams.onControlChange`) or reads them again at its poll interval, and never claims a
+ * paused type. The store only keeps the documents: it does not change how `claimJobs` behaves.
+ * Each method is one write or one read; there are few documents (one per controlled type).
+ */
+export interface ControlStore {
+  /**
+   * Sets the given fields of the type's control (creating it with `paused: false` and
+   * `limits: null` when there is none), sets `updatedAt = now` and bumps `rev` by one, in one
+   * write, even when the values do not change. Returns the control as written. Concurrent calls
+   * for one type create it once; each is applied whole (the last write of a field wins).
+   */
+  setTypeControl(params: SetTypeControlParams): Promise<TypeControl>
+  /** Every stored control, sorted by type. One read. */
+  listTypeControls(params: Record<string, never>): Promise<TypeControl[]>
+}
+
+/** The stored flow control of one job type (or of {@link ALL_TYPES}). */
+export interface TypeControl {
+  /** A job type, or `'*'` ({@link ALL_TYPES}) for every type. */
+  type: string
+  /** No worker claims jobs of the type while true (running jobs finish). */
+  paused: boolean
+  /**
+   * Rate and concurrency limits of the type, stored as given (storable JSON) and opaque to the
+   * store; null when none. Reserved for `queue.limits`, which writes it; pausing leaves it alone.
+   */
+  limits: unknown | null
+  /** Bumped by every write: a later write has a higher `rev`. Starts at 1. */
+  rev: number
+  /** The time of the last write (the writer's clock). */
+  updatedAt: Date
+}
+
+export interface SetTypeControlParams {
+  /** A job type (validated like job types), or `'*'` for every type. */
+  type: string
+  /** The fields to set; absent fields are left as they are. */
+  set: { paused?: boolean; limits?: unknown | null }
+  now: Date
+}
+
+/**
+ * A type control changed (pushed to `SubscribeParams.onControlChange`). It says which type; the
+ * fields the write changed are present when the backend knows them. Controls are few: the runtime
+ * reads them all again after a change.
+ */
+export interface ControlChange {
+  type: string
+  paused?: boolean
+  rev?: number
 }
 
 /**
@@ -364,6 +432,8 @@ export interface BackendCapabilities {
   schedules?: boolean
   /** `workers` exists (the registry of running queues). Absent means false. */
   workers?: boolean
+  /** `controls` exists (fleet-wide pause and resume per job type). Absent means false. */
+  controls?: boolean
 }
 
 /** The caller's transaction handle, opaque to core (a `ClientSession` for MongoDB). */
@@ -449,7 +519,15 @@ export interface FailJobsParams {
   now: Date
 }
 
-export type ReleaseJob = LeaseRef & JobUpdates & DedupeRef
+export type ReleaseJob = LeaseRef &
+  JobUpdates &
+  DedupeRef & {
+    /**
+     * When the job is due again: a snooze (`ctx.snooze(delayMs)`) gives the job back for later.
+     * Absent means `now` (a shutdown release).
+     */
+    runAt?: Date
+  }
 
 /** Ends a running job `cancelled` under its lease, recording the attempt's error. */
 export type CancelJob = LeaseRef &
@@ -633,6 +711,17 @@ export interface SubscribeParams {
    * same subscription (MongoDB: the same change stream), so it costs no round trip.
    */
   onScheduleChange?(change: ScheduleChange): void
+  /**
+   * Called for every change to a stored type control, when the backend stores them
+   * (`capabilities.controls`). Rides the same subscription.
+   */
+  onControlChange?(change: ControlChange): void
+  /**
+   * Called with the ids of active jobs whose cancel was just requested (`cancelJobs`), whatever
+   * their type, so the worker running one stops it at once instead of at its next heartbeat. Rides
+   * the same subscription; the heartbeat still reports the request if this is missed.
+   */
+  onCancelRequested?(ids: string[]): void
 }
 
 export interface PushSubscription {

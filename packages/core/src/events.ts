@@ -36,6 +36,11 @@ export interface JobQueueEvents {
   'job:cancelled': { job: Job; durationMs: number }
   /** Shutdown gave an unfinished job back, to be started again at once by any worker. */
   'job:released': { job: Job }
+  /**
+   * The handler snoozed the job (`ctx.snooze(delayMs)`): it is pending again, due at `runAt`, and
+   * the attempt was not counted.
+   */
+  'job:snoozed': { job: Job; runAt: Date }
   /** This worker lost a job's lease: its signal aborted and its outcome will not be applied. */
   'lease:lost': { job: Job }
   /**
@@ -60,6 +65,15 @@ export interface JobQueueEvents {
    */
   'queue:abandoned': { jobs: AbandonedWrite[]; operations: string[] }
   'queue:stopped': Record<string, never>
+  /**
+   * This queue's view of a type control turned paused: through its own `pause()`, or a pause made
+   * anywhere in the fleet that it heard of (push, or its poll), or one it found at startup. `type`
+   * is a job type, or `'*'` for every type. A queue that processes the type claims none of its jobs
+   * from then on (running jobs finish).
+   */
+  'queue:paused': { type: string }
+  /** This queue's view of a type control turned unpaused (`resume()` here or anywhere in the fleet). */
+  'queue:resumed': { type: string }
   /**
    * This queue wrote an occurrence's job (the occurrence key lets exactly one queue of the fleet
    * write it, so each occurrence is reported once). `lagMs` is the time from the occurrence instant to the enqueue.
@@ -94,6 +108,7 @@ export const JOB_QUEUE_EVENT_NAMES = Object.keys({
   'job:failed': true,
   'job:cancelled': true,
   'job:released': true,
+  'job:snoozed': true,
   'lease:lost': true,
   'stale:recovered': true,
   'push:connected': true,
@@ -104,6 +119,8 @@ export const JOB_QUEUE_EVENT_NAMES = Object.keys({
   'queue:stopping': true,
   'queue:stopped': true,
   'queue:abandoned': true,
+  'queue:paused': true,
+  'queue:resumed': true,
   'schedule:enqueued': true,
   'schedule:skipped': true,
   'schedule:missed': true,

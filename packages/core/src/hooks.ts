@@ -40,3 +40,5 @@ export type AttemptOutcome =
   | { status: 'cancelled'; error: Error; durationMs: number }
   /** Shutdown gave the job back before it finished. */
   | { status: 'released'; durationMs: number }
+  /** The handler snoozed the job (`ctx.snooze()`): pending again, due at `runAt`, the attempt not counted. */
+  | { status: 'snoozed'; runAt: Date; durationMs: number }

@@ -13,6 +13,8 @@ export type {
   ClaimTypeLimit,
   CompleteJob,
   CompleteJobsParams,
+  ControlChange,
+  ControlStore,
   DedupeRef,
   EnqueueJobsParams,
   FailJob,
@@ -47,14 +49,17 @@ export type {
   ScheduleChange,
   ScheduleStore,
   SelectJobsParams,
+  SetTypeControlParams,
   StateCounts,
   SubscribeParams,
+  TypeControl,
   TypeStats,
   UpsertScheduleParams,
   UpsertScheduleResult,
   WorkerInfo,
   WorkerRegistry,
 } from './backend.js'
+export { ALL_TYPES } from './backend.js'
 export { type ComputeBackoffDelayParams, computeBackoffDelay, computeSpecDelay } from './backoff.js'
 export { type Clock, type ClockTimer, systemClock } from './clock.js'
 export { BackendError } from './errors/backend-error.js'
@@ -108,6 +113,12 @@ export {
   type ThreadResourceLimits,
 } from './options.js'
 export { REDACTED, redactSecrets, SECRET_PARAMETER_NAMES } from './redaction/redact-secrets.js'
+export type { TypeControlResult } from './runtime/controls/pause-types.js'
+export {
+  type JobQueueStats,
+  statsWithControls,
+  type TypeStatsWithPause,
+} from './runtime/controls/stats-with-controls.js'
 export type { EnqueueManyItem } from './runtime/enqueuer.js'
 export type { Handler, JobContext } from './runtime/job-context.js'
 export type { JobHandle } from './runtime/job-handle.js'
@@ -175,5 +186,10 @@ export {
   requireNonEmptyString,
   requireOptionsObject,
 } from './validation/rules.js'
+export { validateJobType } from './validation/validate-job-type.js'
 export { validatePayload } from './validation/validate-payload.js'
+export {
+  MAX_TYPE_CONTROL_LIMITS_BYTES,
+  validateSetTypeControl,
+} from './validation/validate-type-control.js'
 export { DURABL_VERSION } from './version.js'

@@ -60,7 +60,8 @@ export const TRANSITIONS: readonly Transition[] = [
     from: 'active',
     to: 'pending',
     requiresLease: true,
-    description: 'shutdown gave the job back; due at once, the attempt is not counted',
+    description:
+      'shutdown gave the job back (due at once), or the handler snoozed it (due at runAt); the attempt is not counted',
   },
   {
     name: 'recover',

@@ -37,6 +37,8 @@ export type DurablOperation =
   | 'registerWorker'
   | 'listWorkers'
   | 'removeWorker'
+  | 'setTypeControl'
+  | 'listTypeControls'
 
 /** The prefix of every durabl command comment. */
 export const COMMENT_PREFIX = 'durabl:'

@@ -9,6 +9,7 @@ import {
   type ClaimOrEnqueueParams,
   type ClaimOrEnqueueResult,
   type CompleteJobsParams,
+  type ControlStore,
   type EnqueueJobsParams,
   type FailJobsParams,
   type FailResult,
@@ -34,6 +35,8 @@ import { type ClientSession, type Collection, MongoError, ReadPreference } from 
 import { detectTopology, type Topology } from './change-stream/detect-topology.js'
 import { JobChangeStream } from './change-stream/job-change-stream.js'
 import { checkShardedLayout } from './check-sharded-layout.js'
+import type { ControlDocument } from './controls/control-document.js'
+import { MongoControlStore } from './controls/mongo-control-store.js'
 import { createJobIndexes } from './indexes.js'
 import type { JobDocument } from './job-document.js'
 import type { OperationContext } from './operation-context.js'
@@ -79,10 +82,10 @@ export const OWN_WRITES_READ = {
 }
 
 /**
- * The MongoDB backend: jobs live in one collection, schedules in another; every state change is a
- * guarded single-document write; claims and acknowledgements are batched into one round trip each;
- * push (job wake-ups and schedule changes) rides one database-level change stream with polling as
- * the safety net. Operations live one per file under `operations/`; this
+ * The MongoDB backend: jobs live in one collection, schedules, workers and type controls in others;
+ * every state change is a guarded single-document write; claims and acknowledgements are batched
+ * into one round trip each; push (job wake-ups, cancel requests, schedule and control changes)
+ * rides one database-level change stream with polling as the safety net. Operations live one per file under `operations/`; this
  * class wires them to the contract and turns driver errors into `BackendError`s.
  */
 export class MongoBackend implements Backend {
@@ -96,6 +99,11 @@ export class MongoBackend implements Backend {
   readonly schedules: ScheduleStore
   /** Started queues, one document each in `workersCollectionName` (see `WorkerRegistry` in `@durabl/core`). */
   readonly workers: WorkerRegistry
+  /**
+   * Fleet-wide pause and resume per job type, one document per type in `controlsCollectionName`
+   * (see `ControlStore` in `@durabl/core`); changes ride the change stream (`onControlChange`).
+   */
+  readonly controls: ControlStore
   /** Present when `useChangeStreams` is not false (see `capabilities.push`). */
   readonly subscribe?: (params: SubscribeParams) => Promise<PushSubscription>
 
@@ -119,6 +127,12 @@ export class MongoBackend implements Backend {
         OWN_WRITES_READ,
       ),
     })
+    this.controls = new MongoControlStore({
+      controls: this.options.db.collection<ControlDocument>(
+        this.options.controlsCollectionName,
+        OWN_WRITES_READ,
+      ),
+    })
     this.contention = new ClaimContention(this.options.claimSpreadMax)
     this.capabilities = {
       push: this.options.useChangeStreams !== false,
@@ -128,6 +142,7 @@ export class MongoBackend implements Backend {
       inline: false,
       schedules: true,
       workers: true,
+      controls: true,
     }
     if (this.capabilities.push) {
       this.subscribe = (params) => this.openSubscription(params)
@@ -265,6 +280,7 @@ export class MongoBackend implements Backend {
           collections: {
             jobs: this.options.collectionName,
             schedules: this.options.schedulesCollectionName,
+            controls: this.options.controlsCollectionName,
           },
         },
         this.options.db.client,

@@ -8,6 +8,7 @@ export const MONGO_DEFAULTS = {
   useChangeStreams: 'auto' as const,
   createIndexes: true,
   workersCollectionName: 'durabl_workers',
+  controlsCollectionName: 'durabl_controls',
   /** Completed jobs are kept 7 days. */
   completedRetentionMs: 7 * 24 * 60 * 60 * 1000,
   /** Failed jobs are kept 30 days: someone may want to read or retry them. */
@@ -86,6 +87,13 @@ export interface MongoBackendOptions {
    */
   workersCollectionName?: string
   /**
+   * The collection of type controls (fleet-wide pause and resume per job type: one small document
+   * per controlled type, `_id` = the type), in the same database. It must differ from
+   * `collectionName`, `schedulesCollectionName` and `workersCollectionName`.
+   * @defaultValue 'durabl_controls'
+   */
+  controlsCollectionName?: string
+  /**
    * A job whose document (as BSON, payload included) is larger than this is rejected at enqueue.
    * At most 16 MiB. @defaultValue 15728640 (16 MiB minus 1 MiB of headroom)
    */
@@ -131,6 +139,7 @@ export interface ResolvedMongoBackendOptions {
   createIndexes: boolean
   retention: ResolvedRetention
   workersCollectionName: string
+  controlsCollectionName: string
   maxDocumentBytes: number
   maxErrorHistory: number
   maxLogEntries: number
@@ -212,6 +221,20 @@ export function resolveMongoBackendOptions(options: MongoBackendOptions): Resolv
       workersCollectionName,
     )
   }
+  const controlsCollectionName = collectionNameOption(
+    'controlsCollectionName',
+    options.controlsCollectionName ?? MONGO_DEFAULTS.controlsCollectionName,
+  )
+  const others = { collectionName, schedulesCollectionName, workersCollectionName }
+  for (const [name, value] of Object.entries(others)) {
+    if (value === controlsCollectionName) {
+      throw new ValidationError(
+        'controlsCollectionName',
+        `must differ from ${name} ("${value}")`,
+        controlsCollectionName,
+      )
+    }
+  }
   const retention = options.retention ?? {}
   if (typeof retention !== 'object' || retention === null) {
     throw new ValidationError('retention', 'must be an object', retention)
@@ -236,6 +259,7 @@ export function resolveMongoBackendOptions(options: MongoBackendOptions): Resolv
       ),
     },
     workersCollectionName,
+    controlsCollectionName,
     maxDocumentBytes: positiveInteger(
       'maxDocumentBytes',
       options.maxDocumentBytes ?? MONGO_DEFAULTS.maxDocumentBytes,

@@ -1,6 +1,7 @@
 import type { PushStatus } from '@durabl/core'
 import { type Document, type MongoClient, MongoServerError } from 'mongodb'
 import { describe, expect, it } from 'vitest'
+import { CANCEL_REQUEST_CONDITION } from '../src/change-stream/cancel-request.js'
 import {
   type ChangeStreamSource,
   HISTORY_LOST_CODES,
@@ -22,7 +23,7 @@ interface FakeStreamScript {
   steps: Array<{ change: Document } | { error: Error }>
 }
 
-const collections = { jobs: 'durabl_jobs', schedules: 'durabl_schedules' }
+const collections = { jobs: 'durabl_jobs', schedules: 'durabl_schedules', controls: 'durabl_controls' }
 
 function fakeDatabase(scripts: FakeStreamScript[]) {
   const opened: Document[] = []
@@ -174,7 +175,10 @@ describe('wake pipeline', () => {
     })
     // A database-level stream sees every collection: the job conditions hold for the jobs one.
     const [stage] = streamPipeline(collections, ['job'])
-    expect(stage?.$match.$or).toContainEqual({ 'ns.coll': 'durabl_jobs', $or: jobWakeConditions(['job']) })
+    expect(stage?.$match.$or).toContainEqual({
+      'ns.coll': 'durabl_jobs',
+      $or: [...jobWakeConditions(['job']), CANCEL_REQUEST_CONDITION],
+    })
     const runAt = new Date('2040-01-01T00:00:00Z')
     expect(wakeFromChange({ operationType: 'replace', fullDocument: { type: 'job', runAt } })).toEqual({
       type: 'job',

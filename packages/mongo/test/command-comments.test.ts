@@ -96,6 +96,8 @@ describe('command comments', () => {
       await backend.workers.registerWorker({ worker, expiresAt: at(9_000), now: at(9) })
       await backend.workers.listWorkers({ now: at(9) })
       await backend.workers.removeWorker({ workerId: 'w' })
+      await backend.controls.setTypeControl({ type: 'job', set: { paused: true }, now: at(10) })
+      await backend.controls.listTypeControls({})
     } finally {
       await subscription.close()
       await backend.shutdown()
@@ -124,6 +126,8 @@ describe('command comments', () => {
       'update:registerWorker',
       'find:listWorkers',
       'delete:removeWorker',
+      'findAndModify:setTypeControl',
+      'find:listTypeControls',
     ])
       expect(operations).toContain(expected)
   })

@@ -8,3 +8,4 @@ export {
 } from './memory-backend/memory-backend-options.js'
 export { MemorySession } from './memory-backend/memory-session.js'
 export { TestClock } from './test-clock.js'
+export { withoutPush } from './without-push.js'

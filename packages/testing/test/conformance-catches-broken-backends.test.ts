@@ -77,11 +77,16 @@ describe('the conformance suite run against fixture backends', () => {
     const results = resultsOf('without-capabilities')
     const skipped = results.filter((result) => result.status === 'skipped').map((result) => result.fullName)
     const about = (...parts: string[]) => skipped.filter((name) => parts.some((part) => name.includes(part)))
-    // Transactions (3) and push (1); schedule changes ride push (1); the schedules themselves run.
-    expect(about('transactional enqueue', ' push ')).toHaveLength(4)
+    // Transactions (3), push (1) and pushed cancels (2); schedule changes ride push (1); the
+    // schedules themselves run.
+    expect(about('transactional enqueue', ' push ')).toHaveLength(6)
     expect(about('tells subscribers about schedule changes')).toHaveLength(1)
     expect(about('worker registry')).toHaveLength(5)
-    expect(skipped.length).toBe(10)
+    // Type controls need capabilities.controls (5, and 5 at run time).
+    expect(about('cancel requests through push')).toHaveLength(2)
+    expect(about('type controls ')).toHaveLength(5)
+    expect(about('pausing and resuming job types')).toHaveLength(5)
+    expect(skipped.length).toBe(22)
     expect(results.filter((result) => result.status === 'failed')).toEqual([])
   })
 

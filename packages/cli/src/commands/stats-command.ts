@@ -1,3 +1,4 @@
+import { statsWithControls } from '@durabl/core'
 import { Command } from 'commander'
 import { parseInteger, parseTypes } from '../arguments.js'
 import { UsageError } from '../cli-errors.js'
@@ -5,6 +6,11 @@ import type { CommandContext } from '../command-context.js'
 import { formatDurationMs } from '../format/durations.js'
 import { renderStatsTable, statsForJson } from '../format/stats.js'
 import { formatTime } from '../format/values.js'
+import {
+  CONTROLS_COLLECTION_OPTION,
+  controlsBackend,
+  controlsCollectionOption,
+} from './type-controls-access.js'
 
 /** How often `stats --watch` refreshes by default. */
 export const DEFAULT_WATCH_INTERVAL_MS = 2_000
@@ -18,6 +24,7 @@ interface StatsOptions {
   watch?: boolean
   intervalMs?: string
   count?: string
+  controlsCollection?: string
 }
 
 /** Waits `ms`, or less when `stop.wake()` is called (Ctrl-C). */
@@ -42,6 +49,7 @@ export function statsCommand(context: CommandContext): Command {
       `with --watch: time between refreshes (default ${DEFAULT_WATCH_INTERVAL_MS})`,
     )
     .option('--count <n>', 'with --watch: stop after this many refreshes')
+    .option(...CONTROLS_COLLECTION_OPTION)
     .action(async (options: StatsOptions, command: Command) => {
       const intervalMs =
         options.intervalMs === undefined
@@ -53,7 +61,10 @@ export function statsCommand(context: CommandContext): Command {
       const types = parseTypes(options.type === undefined ? undefined : [options.type])
       if (types !== undefined && types.length > 1) throw new UsageError('stats --type takes one job type')
       const type = types?.[0]
-      await context.withConnection(command, async ({ backend, resolved }) => {
+      const controlsCollection = controlsCollectionOption(options.controlsCollection)
+      await context.withConnection(command, async (connection) => {
+        const { backend, resolved } = connection
+        const controls = controlsBackend(connection, controlsCollection).controls
         const stop = { stopped: false, wake: () => {} }
         const unsubscribe = options.watch
           ? context.io.onInterrupt(() => {
@@ -64,7 +75,12 @@ export function statsCommand(context: CommandContext): Command {
         try {
           for (let refresh = 1; ; refresh += 1) {
             const now = context.now(command)
-            const stats = await backend.getStats({ now, ...(type === undefined ? {} : { type }) })
+            const [counts, typeControls] = await Promise.all([
+              backend.getStats({ now, ...(type === undefined ? {} : { type }) }),
+              controls?.listTypeControls({}) ?? [],
+            ])
+            // Paused types are flagged, and listed even when they have no jobs.
+            const stats = statsWithControls(counts, typeControls, type)
             if (options.json) {
               // Watching with --json prints one compact object per line (NDJSON) for piping.
               context.io.stdout.write(

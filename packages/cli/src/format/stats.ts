@@ -1,4 +1,4 @@
-import type { QueueStats, TypeStats } from '@durabl/core'
+import type { JobQueueStats, TypeStats } from '@durabl/core'
 import { formatDurationMs } from './durations.js'
 import { renderTable } from './table.js'
 
@@ -9,20 +9,34 @@ export function oldestDueAgeMs(counts: Counts, now: Date): number | null {
   return counts.oldestDueAt === null ? null : Math.max(0, now.getTime() - counts.oldestDueAt.getTime())
 }
 
-/** `stats --json`: the backend's numbers plus the oldest due job's age, per type and in total. */
-export function statsForJson(stats: QueueStats, now: Date): Record<string, unknown> {
-  const withAge = (counts: Counts) => ({ ...counts, oldestDueAgeMs: oldestDueAgeMs(counts, now) })
+/**
+ * `stats --json`: the backend's numbers plus the oldest due job's age, per type and in total, each
+ * type's `paused` flag and `allPaused`.
+ */
+export function statsForJson(stats: JobQueueStats, now: Date): Record<string, unknown> {
+  const withAge = <T extends Counts>(counts: T) => ({
+    ...counts,
+    oldestDueAgeMs: oldestDueAgeMs(counts, now),
+  })
   return {
     at: now,
     types: stats.types.map((entry) => withAge(entry)),
     total: withAge(stats.total),
+    allPaused: stats.allPaused,
   }
 }
 
-/** A table of types × states, with a TOTAL row when there is more than one type. */
-export function renderStatsTable(stats: QueueStats, now: Date): string {
-  if (stats.types.length === 0) return 'no jobs'
-  const row = (label: string, counts: Counts) => {
+/**
+ * A table of types × states, with a TOTAL row when there is more than one type. When a type is
+ * paused a PAUSED column says which (`yes`), and a last line says when every type is.
+ */
+export function renderStatsTable(stats: JobQueueStats, now: Date): string {
+  const allNote = stats.allPaused
+    ? "every type is paused (pause --all): 'durabl resume --all' resumes them"
+    : null
+  if (stats.types.length === 0) return allNote === null ? 'no jobs' : `no jobs\n${allNote}`
+  const showPaused = stats.types.some((entry) => entry.paused)
+  const row = (label: string, counts: Counts, paused?: boolean) => {
     const age = oldestDueAgeMs(counts, now)
     return [
       label,
@@ -34,11 +48,12 @@ export function renderStatsTable(stats: QueueStats, now: Date): string {
       String(counts.failed),
       String(counts.cancelled),
       age === null ? '-' : formatDurationMs(age),
+      ...(showPaused ? [paused === undefined ? '' : paused ? 'yes' : '-'] : []),
     ]
   }
-  const rows = stats.types.map((entry) => row(entry.type, entry))
+  const rows = stats.types.map((entry) => row(entry.type, entry, entry.paused))
   if (stats.types.length > 1) rows.push(row('TOTAL', stats.total))
-  return renderTable(
+  const table = renderTable(
     [
       { header: 'TYPE' },
       { header: 'PENDING', align: 'right' },
@@ -49,7 +64,9 @@ export function renderStatsTable(stats: QueueStats, now: Date): string {
       { header: 'FAILED', align: 'right' },
       { header: 'CANCELLED', align: 'right' },
       { header: 'OLDEST DUE', align: 'right' },
+      ...(showPaused ? [{ header: 'PAUSED' }] : []),
     ],
     rows,
   )
+  return allNote === null ? table : `${table}\n${allNote}`
 }

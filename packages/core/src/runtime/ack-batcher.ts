@@ -30,7 +30,10 @@ export interface FailAck extends AckBase, DedupeRef {
   /** Due again at this time, or null to fail the job for good (decided by the caller). */
   retryAt: Date | null
 }
-export interface ReleaseAck extends AckBase, DedupeRef {}
+export interface ReleaseAck extends AckBase, DedupeRef {
+  /** Due again at this time (a snooze); absent means now (a shutdown release). */
+  runAt?: Date
+}
 export interface CancelAck extends AckBase {
   error: JobError
 }
@@ -251,6 +254,7 @@ export class AckBatcher {
           ...leaseOf(entry),
           ...updatesOf(entry),
           ...dedupeOf(entry.item),
+          ...(entry.item.runAt === undefined ? {} : { runAt: entry.item.runAt }),
         })),
         // Left out when empty, so a backend written before cancels existed still gets its batches.
         ...(cancels.length > 0

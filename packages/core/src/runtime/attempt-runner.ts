@@ -20,6 +20,7 @@ import { runProcessHooks } from './hook-chain.js'
 import type { Handler, JobContext } from './job-context.js'
 import { type AttemptDecision, RunningAttempt } from './running-attempt.js'
 import type { AttemptKind, SlotPool } from './slot-pool.js'
+import { snoozeUntil } from './snooze-until.js'
 import { toJobError } from './to-job-error.js'
 
 export interface AttemptSettings {
@@ -123,6 +124,10 @@ export class AttemptRunner {
         handled(this.#request(attempt, { kind: 'fail', error: reasonToError(reason), fatal: false })),
       failFatal: (reason) =>
         handled(this.#request(attempt, { kind: 'fail', error: reasonToError(reason), fatal: true })),
+      snooze: (delayMs) => {
+        const runAt = snoozeUntil(clock.now(), delayMs)
+        return handled(this.#request(attempt, { kind: 'snooze', runAt }))
+      },
       log: (message) => {
         if (typeof message !== 'string') throw new ValidationError('message', 'must be a string', message)
         const redacted = redactSecrets(message, this.#params.redactPatterns)
@@ -267,6 +272,15 @@ export class AttemptRunner {
             durationMs: elapsedMs,
           })
           attempt.settleOutcome({ status: 'failed', error, willRetry, durationMs: elapsedMs })
+          return
+        }
+        case 'snooze': {
+          const { runAt } = decision
+          const snoozed = await acks.release({ ...lease, ...dedupe, runAt })
+          if (snoozed === 'lost') return this.#lost(attempt, new LeaseLostError(job.id), durationMs())
+          if (snoozed === 'cancelRequested') return await cancelInstead(new JobCancelledError(job.id))
+          events.emit('job:snoozed', { job, runAt })
+          attempt.settleOutcome({ status: 'snoozed', runAt, durationMs: durationMs() })
           return
         }
         case 'release': {

@@ -27,6 +27,15 @@ export interface JobContext<TResult = unknown> {
   fail(reason: string | Error): Promise<void>
   /** Fails the job for good, whatever attempts remain. */
   failFatal(reason: string | Error): Promise<void>
+  /**
+   * Ends this attempt without an outcome and runs the job again later: it goes back to `pending`,
+   * due `delayMs` milliseconds from now, and the attempt is not counted against `maxAttempts` (as a
+   * shutdown release). Its dedupe key stays held as for a retry. Emits `job:snoozed`. Use it when the
+   * job cannot run yet (a rate limit answered 429, a resource is busy); return after calling it.
+   * Throws a ValidationError at once when `delayMs` is not a finite number >= 0 or puts the due
+   * time past the latest Date. A job whose cancel was requested is cancelled instead.
+   */
+  snooze(delayMs: number): Promise<void>
   /** Adds a log line, stored with the next heartbeat or acknowledgement. */
   log(message: string): void
   /** Replaces the job's progress, stored with the next heartbeat or acknowledgement; emits `job:progress`. */

@@ -14,6 +14,8 @@ export interface JobHandle<TData = unknown, TResult = unknown> {
   /** Fails this attempt; the fetcher of any queue with a processor for the type retries it after the backoff. */
   fail(reason: string | Error): Promise<void>
   failFatal(reason: string | Error): Promise<void>
+  /** Gives the job back, due `delayMs` from now, the attempt not counted (see `JobContext.snooze`). */
+  snooze(delayMs: number): Promise<void>
   heartbeat(): Promise<void>
   log(message: string): void
   progress(value: unknown): void

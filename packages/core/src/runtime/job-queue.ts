@@ -1,4 +1,4 @@
-import type { Backend, QueueStats, WorkerInfo } from '../backend.js'
+import type { Backend, TypeControl, WorkerInfo } from '../backend.js'
 import { QueueStateError } from '../errors/queue-state-error.js'
 import { ValidationError } from '../errors/validation-error.js'
 import type { JobQueueEventName, JobQueueListener } from '../events.js'
@@ -13,6 +13,8 @@ import { resolveProcessorConfig } from '../validation/resolve-processor-config.j
 import { resolveThreadModule } from '../validation/resolve-thread-module.js'
 import { requireNonEmptyString } from '../validation/rules.js'
 import { validateJobType } from '../validation/validate-job-type.js'
+import { setTypePaused, type TypeControlResult } from './controls/pause-types.js'
+import { type JobQueueStats, statsWithControls } from './controls/stats-with-controls.js'
 import { type EnqueueManyItem, Enqueuer } from './enqueuer.js'
 import { TypedEventEmitter } from './event-emitter.js'
 import type { Handler } from './job-context.js'
@@ -191,7 +193,6 @@ export class JobQueue {
     })
   }
 
-  /** Counts jobs per type and state. */
   /**
    * How many attempts hold a slot right now, overall and per registered type, against the limits
    * (`instanceConcurrency` and each processor's `concurrency`). Read locally, no backend call.
@@ -211,11 +212,56 @@ export class JobQueue {
     )
   }
 
-  getStats(type?: string): Promise<QueueStats> {
+  /**
+   * Counts jobs per type and state, with whether each type is paused (`paused`, and `allPaused`);
+   * a type paused by name is listed even when it has no jobs. One backend read, and one more of
+   * the type controls when the backend stores them.
+   */
+  getStats(type?: string): Promise<JobQueueStats> {
     return this.#call(async () => {
       const now = this.options.clock.now()
-      return this.backend.getStats(type === undefined ? { now } : { type: validateJobType(type), now })
+      const only = type === undefined ? undefined : validateJobType(type)
+      const { backend } = this
+      const [stats, controls] = await Promise.all([
+        backend.getStats(only === undefined ? { now } : { type: only, now }),
+        backend.capabilities.controls === true && backend.controls !== undefined
+          ? backend.controls.listTypeControls({})
+          : [],
+      ])
+      return statsWithControls(stats, controls, only)
     })
+  }
+
+  /**
+   * Pauses a job type on every worker of the fleet (`type` omitted: every type, stored as `'*'`).
+   * The pause is stored by the backend (`capabilities.controls`, a NotSupportedError otherwise):
+   * each queue that processes the type stops claiming it within a push event (about a second) or
+   * one poll interval, jobs already running finish, and it holds across restarts until `resume()`.
+   * This queue applies it at once and emits `queue:paused`. Resolves to the stored control and a
+   * `warning` (null, or why the pause may not do what you expect: no running queue processes the
+   * type); it never fails for that.
+   */
+  pause(type?: string): Promise<TypeControlResult> {
+    return this.#setPaused(type, true)
+  }
+
+  /**
+   * Resumes a job type paused with `pause(type)` (`type` omitted: resumes `pause()`, every type).
+   * Workers claim its jobs at once when they hear of it (push) or at their next poll. Resolves like
+   * `pause()`; the `warning` says when the type stays paused because every type still is, or (no
+   * type) which types stay paused by name.
+   */
+  resume(type?: string): Promise<TypeControlResult> {
+    return this.#setPaused(type, false)
+  }
+
+  /**
+   * The type controls (pause state per type, `'*'` for every type) as this queue last saw them,
+   * read from memory: no backend call. A queue that processes jobs keeps them current; one that
+   * does not knows only the changes it made itself.
+   */
+  localTypeControls(): TypeControl[] {
+    return this.#worker.controls?.snapshot() ?? []
   }
 
   getJob(id: string): Promise<Job | null> {
@@ -293,7 +339,12 @@ export class JobQueue {
     // shutdown() may have been called while the backend was starting.
     if (this.#shutdown) return
     this.#state = 'started'
-    if (this.#worker.processors.size > 0) this.#worker.start()
+    if (this.#worker.processors.size > 0) {
+      this.#worker.start()
+      // Started queues know what is paused: claims wait for this first read (a failed one is
+      // reported as queue:error and tried again at the next poll; until then nothing is claimed).
+      await this.#worker.controls?.start()
+    }
     await this.#startScheduler()
     await this.#startRegistration()
     this.#events.emit('queue:started', {})
@@ -383,6 +434,19 @@ export class JobQueue {
     this.#registration = registration
     // A failed write is reported as queue:error and tried again at the next interval; startup goes on.
     await registration.start()
+  }
+
+  #setPaused(type: string | undefined, paused: boolean): Promise<TypeControlResult> {
+    return this.#call(() =>
+      setTypePaused({
+        backend: this.backend,
+        cache: this.#worker.controls,
+        type,
+        paused,
+        now: this.options.clock.now(),
+        processes: (name) => this.#worker.processors.has(name),
+      }),
+    )
   }
 
   /** Enqueueing stays open while shutting down (handlers finishing may enqueue follow-ups). */

@@ -1,4 +1,4 @@
-import type { Backend, PushStatus, PushSubscription, PushWake } from '../backend.js'
+import type { Backend, ControlChange, PushStatus, PushSubscription, PushWake } from '../backend.js'
 import { normalizeError } from '../errors/normalize-error.js'
 import type { TypedEventEmitter } from './event-emitter.js'
 
@@ -6,6 +6,10 @@ export interface PushSubscriberParams {
   backend: Backend
   events: TypedEventEmitter
   onWake(wake: PushWake): void
+  /** A type control changed (only asked for when the backend stores them). */
+  onControlChange?(change: ControlChange): void
+  /** The cancel of these jobs was requested (any of them may run here). */
+  onCancelRequested?(ids: string[]): void
   /** Push health changed: true while notifications are live. `catchUp` asks for a claim now. */
   onHealth(live: boolean, catchUp: boolean): void
 }
@@ -37,6 +41,7 @@ export class PushSubscriber {
     this.#chain = this.#chain.then(async () => {
       if (this.#closed) return
       await this.#closeCurrent()
+      const { onControlChange, onCancelRequested } = this.#params
       try {
         this.#subscription =
           (await this.#params.backend.subscribe?.({
@@ -47,6 +52,20 @@ export class PushSubscriber {
             onStatus: (status) => {
               if (!this.#closed) this.#status(status)
             },
+            ...(onControlChange === undefined
+              ? {}
+              : {
+                  onControlChange: (change: ControlChange) => {
+                    if (!this.#closed) onControlChange(change)
+                  },
+                }),
+            ...(onCancelRequested === undefined
+              ? {}
+              : {
+                  onCancelRequested: (ids: string[]) => {
+                    if (!this.#closed) onCancelRequested(ids)
+                  },
+                }),
           })) ?? null
       } catch (error) {
         this.#params.events.emit('queue:error', { error: normalizeError(error), operation: 'subscribe' })

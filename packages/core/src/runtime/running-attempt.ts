@@ -11,6 +11,8 @@ export type AttemptDecision =
   | { kind: 'complete'; result: unknown }
   | { kind: 'fail'; error: Error; fatal: boolean }
   | { kind: 'release' }
+  /** The handler snoozed the job: give it back, due at `runAt`, the attempt not counted. */
+  | { kind: 'snooze'; runAt: Date }
   /** The job was cancelled while it ran: end it `cancelled`, recording `error`. */
   | { kind: 'cancel'; error: Error }
   | { kind: 'lease-lost'; error: Error }

@@ -1,4 +1,4 @@
-import type { Backend, InlineRunner } from '../backend.js'
+import type { Backend, ControlChange, InlineRunner } from '../backend.js'
 import type { Clock } from '../clock.js'
 import { normalizeError } from '../errors/normalize-error.js'
 import { ShutdownError } from '../errors/shutdown-error.js'
@@ -10,6 +10,7 @@ import { HEARTBEATS_PER_LEASE, type ResolvedProcessorConfig } from '../validatio
 import type { ResolvedThreadModule } from '../validation/resolve-thread-module.js'
 import { AckBatcher } from './ack-batcher.js'
 import { AttemptRunner, type AttemptSettings } from './attempt-runner.js'
+import { ControlsCache } from './controls/controls-cache.js'
 import type { TypedEventEmitter } from './event-emitter.js'
 import { Fetcher } from './fetcher.js'
 import { Heartbeater } from './heartbeater.js'
@@ -75,6 +76,13 @@ export class Worker {
   readonly #push: PushSubscriber
   /** The one record of attempts and the slots they hold: read by the fetcher, shutdown and `concurrency()`. */
   readonly #slots: SlotPool
+  /**
+   * The fleet's type controls as this queue sees them, when the backend stores them: paused types
+   * are left out of every claim. Null otherwise (nothing is held, nothing is read).
+   */
+  readonly controls: ControlsCache | null
+  /** Types the controls let the fetcher claim, as of the last change (a resume claims at once). */
+  readonly #claimable = new Set<string>()
   #pushLive = false
   #started = false
   #accepting = true
@@ -89,6 +97,17 @@ export class Worker {
       onSlotFreed: (type) => this.#fetcher.slotFreed(type),
     })
     const onError = (error: Error, operation: string) => events.emit('queue:error', { error, operation })
+    const store = backend.capabilities.controls === true ? backend.controls : undefined
+    this.controls =
+      store === undefined
+        ? null
+        : new ControlsCache({
+            store,
+            clock: options.clock,
+            events,
+            pollIntervalMs: () => this.pollIntervalMs,
+            onChange: () => this.#controlsChanged(),
+          })
     this.#acks = new AckBatcher({ backend, clock: options.clock, onError })
     this.#heartbeater = new Heartbeater({
       backend,
@@ -113,12 +132,11 @@ export class Worker {
       workerId: options.workerId,
       instanceConcurrency: options.instanceConcurrency,
       slots: this.#slots,
+      // Paused types are left out: no claim, no due-time read, no wake for them.
       types: () =>
-        [...this.processors.values()].map(({ type, config }) => ({
-          type,
-          concurrency: config.concurrency,
-          leaseMs: config.leaseMs,
-        })),
+        [...this.processors.values()]
+          .filter(({ type }) => this.controls === null || !this.controls.holds(type))
+          .map(({ type, config }) => ({ type, concurrency: config.concurrency, leaseMs: config.leaseMs })),
       pollIntervalMs: () => this.pollIntervalMs,
       startJob: (job) => this.#startJob(job),
       returnUnstarted: (jobs) => {
@@ -136,10 +154,19 @@ export class Worker {
       backend,
       events,
       onWake: (wake) => this.#fetcher.wake(wake),
+      // No read needed: the event names the job, and only the ones running here are stopped.
+      onCancelRequested: (ids) => void this.cancelRunning(ids),
+      ...(this.controls === null
+        ? {}
+        : { onControlChange: (change: ControlChange) => this.controls?.changed(change) }),
       onHealth: (live, catchUp) => {
         this.#pushLive = live
         this.#fetcher.repoll()
-        if (catchUp) this.#fetcher.requestClaim()
+        if (catchUp) {
+          this.#fetcher.requestClaim()
+          // Control changes made while the stream was down were announced to nobody.
+          void this.controls?.reload()
+        }
       },
     })
   }
@@ -188,6 +215,7 @@ export class Worker {
         ? { type, handler: handler.handler, config, threads: null }
         : this.#threadProcessor(type, handler.module, config)
     this.processors.set(processor.type, processor)
+    if (this.controls !== null && !this.controls.holds(processor.type)) this.#claimable.add(processor.type)
     if (!this.#started) return
     this.#fetcher.typeAdded(processor.type)
     void this.#push.subscribe([...this.processors.keys()])
@@ -196,6 +224,8 @@ export class Worker {
   start(): void {
     if (this.#started || !this.#accepting) return
     this.#started = true
+    // Until its first read lands, every type is held; the read releases the unpaused ones.
+    void this.controls?.start()
     this.#recoverer.start()
     this.#fetcher.start()
     void this.#push.subscribe([...this.processors.keys()])
@@ -247,6 +277,7 @@ export class Worker {
       complete: context.complete as (result?: TResult) => Promise<void>,
       fail: context.fail,
       failFatal: context.failFatal,
+      snooze: context.snooze,
       heartbeat: context.heartbeat,
       log: context.log,
       progress: context.progress,
@@ -289,6 +320,7 @@ export class Worker {
     }
     await Promise.all([
       within(this.#fetcher.stop(), () => this.#fetcher.waitingOn),
+      within(this.controls?.stop() ?? Promise.resolve(), () => ['listTypeControls']),
       within(this.#push.close(), () => ['subscription.close']),
       within(this.#recoverer.stop(), () => ['recoverExpiredLeases']),
     ])
@@ -314,10 +346,22 @@ export class Worker {
     return { abandonedJobs, abandonedOperations }
   }
 
+  /** A resumed type (or every type, at the first read of the controls) is claimed at once. */
+  #controlsChanged(): void {
+    for (const type of this.processors.keys()) {
+      if (this.controls?.holds(type)) this.#claimable.delete(type)
+      else if (!this.#claimable.has(type)) {
+        this.#claimable.add(type)
+        if (this.#started) this.#fetcher.typeAdded(type)
+      }
+    }
+  }
+
   #startJob(job: Job): void {
     const processor = this.processors.get(job.type)
-    if (!processor) {
-      // Cannot happen (we claim only registered types); give the job back rather than strand it.
+    // No processor cannot happen (we claim only registered types); a held type is a claim that was
+    // in flight when its type was paused. Either way the job goes back unstarted, not stranded.
+    if (!processor || this.controls?.holds(job.type)) {
       void this.#giveBack(job)
       this.#fetcher.slotFreed(job.type)
       return

@@ -33,7 +33,7 @@ describe('queue.on / once / off', () => {
 
   it('accept every known event', () => {
     for (const event of JOB_QUEUE_EVENT_NAMES) expect(queue.on(event, () => {})).toBe(queue)
-    expect(JOB_QUEUE_EVENT_NAMES).toHaveLength(22)
+    expect(JOB_QUEUE_EVENT_NAMES).toHaveLength(25)
   })
 })
 

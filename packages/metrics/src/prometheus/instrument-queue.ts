@@ -118,6 +118,16 @@ export function instrumentQueue(
       return { instanceLimit, types: tracker.snapshot().map((entry) => ({ ...entry, limit: null })) }
     },
     schedules: localSchedules,
+    typeControls: () => {
+      if (typeof queue.localTypeControls !== 'function') return []
+      try {
+        return queue.localTypeControls()
+      } catch (error) {
+        // A scrape must not fail over the controls: leave them out of this one.
+        reportError(error)
+        return []
+      }
+    },
   }
 
   const unsubscribes: Array<() => void> = []
@@ -161,6 +171,10 @@ export function instrumentQueue(
   on('job:released', ({ job }) => {
     tracker.finish(job)
     metrics.jobsReleased.inc(byType(job.type))
+  })
+  on('job:snoozed', ({ job }) => {
+    tracker.finish(job)
+    metrics.jobsSnoozed.inc(byType(job.type))
   })
   on('lease:lost', ({ job }) => {
     tracker.finish(job)

@@ -26,6 +26,12 @@ export interface InstrumentableQueue {
    * (a queue that does not run schedules) exports no next-run series.
    */
   readonly schedules?: { local(): ReadonlyArray<ScheduleSnapshot> }
+  /**
+   * The type controls (pause state per job type, `'*'` for every type) as the queue last saw
+   * them, read without a database call: the source of `durabl_type_paused`. Absent (an older
+   * `@durabl/core`) exports no such series.
+   */
+  localTypeControls?(): ReadonlyArray<{ type: string; paused: boolean }>
 }
 
 /** How busy a queue's processing is right now, as the runtime counts it. */

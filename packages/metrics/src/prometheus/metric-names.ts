@@ -20,6 +20,8 @@ export const METRIC_NAMES = {
   jobsCancelled: 'durabl_jobs_cancelled_total',
   /** Counter `{queue, type}`: jobs given back at shutdown (`job:released`). */
   jobsReleased: 'durabl_jobs_released_total',
+  /** Counter `{queue, type}`: attempts that snoozed their job for later (`job:snoozed`). */
+  jobsSnoozed: 'durabl_jobs_snoozed_total',
   /** Counter `{queue, type}`: leases this process lost while running a job (`lease:lost`). */
   leasesLost: 'durabl_leases_lost_total',
   /**
@@ -47,6 +49,12 @@ export const METRIC_NAMES = {
   workerSlotsLimit: 'durabl_worker_slots_limit',
   /** Gauge `{queue}`: the queue's `instanceConcurrency`, the most attempts it runs at once across types. */
   workerInstanceSlotsLimit: 'durabl_worker_instance_slots_limit',
+  /**
+   * Gauge `{queue, type}`: 1 while the type is paused fleet-wide, 0 once resumed; `type="*"` is
+   * every type. From the queue's own view of the type controls at scrape time (no database call);
+   * types never paused have no series.
+   */
+  typePaused: 'durabl_type_paused',
   /** Histogram `{queue, schedule}`: seconds from an occurrence's due time to its job being enqueued (`schedule:enqueued`). */
   scheduleLagSeconds: 'durabl_schedule_lag_seconds',
   /** Counter `{queue, schedule, caught_up}`: occurrences this process enqueued; `caught_up="true"` after downtime. */

@@ -40,6 +40,7 @@ export class QueueMetrics {
   readonly jobsFailed: Counter<QueueType>
   readonly jobsCancelled: Counter<QueueType>
   readonly jobsReleased: Counter<QueueType>
+  readonly jobsSnoozed: Counter<QueueType>
   readonly leasesLost: Counter<QueueType>
   readonly staleJobsRecovered: Counter<'queue' | 'state'>
   readonly queueErrors: Counter<'queue'>
@@ -97,6 +98,11 @@ export class QueueMetrics {
       'Jobs given back unfinished at shutdown, to be started again by any worker.',
       byType,
     )
+    this.jobsSnoozed = counter(
+      METRIC_NAMES.jobsSnoozed,
+      'Attempts that snoozed their job (ctx.snooze): back to pending for later, the attempt not counted.',
+      byType,
+    )
     this.leasesLost = counter(
       METRIC_NAMES.leasesLost,
       'Leases this process lost while running a job; the attempt outcome was not applied.',
@@ -140,6 +146,7 @@ export class QueueMetrics {
       this.jobsFailed,
       this.jobsCancelled,
       this.jobsReleased,
+      this.jobsSnoozed,
       this.leasesLost,
     ]
     this.schedules = new ScheduleMetrics(registers, counter, buckets.scheduleLagBucketsSeconds, this.sources)

@@ -11,6 +11,8 @@ export interface MetricsSource extends ScheduleSource {
   /** Cached `getStats()`, or null when this queue does not export the stats gauges. */
   readonly stats: (() => Promise<QueueStats>) | null
   nowMs(): number
+  /** The queue's view of the type controls (pause state per type), read from memory. */
+  typeControls(): ReadonlyArray<{ type: string; paused: boolean }>
   /** Per-type slots; `limit` is null when the runtime does not tell. */
   slots(): {
     instanceLimit: number | null
@@ -114,6 +116,20 @@ export function registerScrapeGauges(
       for (const source of sources.values()) {
         const limit = source.slots().instanceLimit
         if (limit !== null) instanceLimit.set({ queue: source.queueName }, limit)
+      }
+    },
+  })
+  const typePaused: Gauge<QueueType> = new Gauge({
+    name: METRIC_NAMES.typePaused,
+    help: 'Whether a job type is paused fleet-wide (1) or was resumed (0); type="*" is every type. From the queue\'s view of the type controls at scrape time.',
+    labelNames: byType,
+    registers,
+    collect: () => {
+      typePaused.reset()
+      for (const source of sources.values()) {
+        for (const control of source.typeControls()) {
+          typePaused.set({ queue: source.queueName, type: control.type }, control.paused ? 1 : 0)
+        }
       }
     },
   })

@@ -47,7 +47,7 @@ export const ATTR_DURABL_SCHEDULE_CAUGHT_UP = 'durabl.schedule.caught_up'
  * How the operation ended. Enqueue spans of one job: `enqueued` or `duplicate`. Consumer spans:
  * `completed`, `retry` (failed, will run again), `failed` (failed for good), `lease-lost`
  * (another worker may own the job; nothing was recorded), `cancelled` (the job was cancelled while
- * it ran) or `released` (given back at shutdown).
+ * it ran), `released` (given back at shutdown) or `snoozed` (the handler gave it back for later).
  */
 export const ATTR_DURABL_OUTCOME = 'durabl.outcome'
 
@@ -60,3 +60,4 @@ export type DurablOutcome =
   | 'lease-lost'
   | 'cancelled'
   | 'released'
+  | 'snoozed'

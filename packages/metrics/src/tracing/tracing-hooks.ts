@@ -238,6 +238,10 @@ function annotateOutcome(span: Span, outcome: AttemptOutcome): void {
       // Given back at shutdown: not an error of the job.
       span.setAttribute(ATTR_DURABL_OUTCOME, 'released' satisfies DurablOutcome)
       return
+    case 'snoozed':
+      // Given back for later by the handler itself: not an error of the job.
+      span.setAttribute(ATTR_DURABL_OUTCOME, 'snoozed' satisfies DurablOutcome)
+      return
   }
 }
 

@@ -1,5 +1,7 @@
 import { type PushStatus, type SubscribeParams, ValidationError } from '@durabl/core'
 import type { Document } from 'mongodb'
+import { cancelRequestFromEvent } from './cancel-request.js'
+import { controlChangeFromEvent } from './control-change.js'
 import { scheduleChangeFromEvent } from './schedule-change.js'
 import { type StreamCollections, streamEventKind } from './stream-pipeline.js'
 import { wakeFromChange } from './wake-pipeline.js'
@@ -10,6 +12,8 @@ export interface Subscriber {
   onWake: SubscribeParams['onWake']
   onStatus: SubscribeParams['onStatus']
   onScheduleChange: SubscribeParams['onScheduleChange']
+  onControlChange: SubscribeParams['onControlChange']
+  onCancelRequested: SubscribeParams['onCancelRequested']
   fallbackReported: boolean
 }
 
@@ -26,21 +30,26 @@ export function toSubscriber(params: SubscribeParams): Subscriber {
     throw new ValidationError('onWake', 'must be a function', params.onWake)
   if (typeof params.onStatus !== 'function')
     throw new ValidationError('onStatus', 'must be a function', params.onStatus)
-  if (params.onScheduleChange !== undefined && typeof params.onScheduleChange !== 'function')
-    throw new ValidationError('onScheduleChange', 'must be a function', params.onScheduleChange)
+  for (const name of ['onScheduleChange', 'onControlChange', 'onCancelRequested'] as const) {
+    if (params[name] !== undefined && typeof params[name] !== 'function')
+      throw new ValidationError(name, 'must be a function', params[name])
+  }
   return {
     types: new Set(params.types),
     onWake: params.onWake,
     onStatus: params.onStatus,
     onScheduleChange: params.onScheduleChange,
+    onControlChange: params.onControlChange,
+    onCancelRequested: params.onCancelRequested,
     fallbackReported: false,
   }
 }
 
 /**
  * Hands one projected stream event to the subscribers it concerns: a job event wakes those of
- * its type (every one when the event names no type), a schedule event goes to every
- * `onScheduleChange`, and a drop or rename of either collection reports `reconnected` to all: a
+ * its type (every one when the event names no type), or, when it requests a cancel, goes to every
+ * `onCancelRequested`; a schedule event goes to every `onScheduleChange`, a control event to every
+ * `onControlChange`; and a drop or rename of a watched collection reports `reconnected` to all: a
  * database stream goes on past it (no invalidate), and what the collection now holds, or what was
  * written to it meanwhile, was never announced, so the runtime catches up.
  */
@@ -51,6 +60,14 @@ export function deliverEvent(
 ): void {
   switch (streamEventKind(event, collections)) {
     case 'job': {
+      const cancelled = cancelRequestFromEvent(event)
+      if (cancelled !== null) {
+        for (const subscriber of subscribers) {
+          const onCancelRequested = subscriber.onCancelRequested
+          if (onCancelRequested !== undefined) safely(() => onCancelRequested([cancelled]))
+        }
+        return
+      }
       const wake = wakeFromChange(event)
       for (const subscriber of subscribers) {
         if (wake.type !== undefined && !subscriber.types.has(wake.type)) continue
@@ -64,6 +81,15 @@ export function deliverEvent(
       for (const subscriber of subscribers) {
         const onScheduleChange = subscriber.onScheduleChange
         if (onScheduleChange !== undefined) safely(() => onScheduleChange(change))
+      }
+      return
+    }
+    case 'control': {
+      const change = controlChangeFromEvent(event)
+      if (change === null) return
+      for (const subscriber of subscribers) {
+        const onControlChange = subscriber.onControlChange
+        if (onControlChange !== undefined) safely(() => onControlChange({ ...change }))
       }
       return
     }

@@ -8,7 +8,8 @@ import { dedupeGuard, returnToPendingSlots } from './ending-dedupe.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
 
 /**
- * Gives jobs back at shutdown: pending, due at `now`, the attempt not counted. The runtime names
+ * Gives jobs back (at shutdown, or snoozed): pending, due at the entry's `runAt` or else `now`, the
+ * attempt not counted. The runtime names
  * each job's dedupe key and scope, so one guarded write per job moves its slots: a `'pending'`-scope
  * job frees its key's running slot and takes the queued slot back when free (else it stays
  * slotless, see reclaim-queued-slots.ts); a `'pending+active'` job keeps both. One round trip.
@@ -43,12 +44,13 @@ export function releaseWrites(
     const path = `${field}[${index}]`
     const ref = parseLeaseRef(job, path)
     const dedupe = parseDedupeRef(job, path)
+    if (job.runAt !== undefined) assertDate(job.runAt, `${path}.runAt`)
     const { set, push } = jobUpdatesModifier(job, context.options.maxLogEntries, path)
     const ackId = newAckId()
     const common: Document = {
       ...set,
       state: 'pending',
-      runAt: now,
+      runAt: job.runAt ?? now,
       updatedAt: now,
       leaseToken: null,
       leaseExpiresAt: null,

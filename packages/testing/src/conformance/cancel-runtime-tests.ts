@@ -1,6 +1,7 @@
 import { type Backend, type Job, JobCancelledError, JobQueue, type JobQueueEvents } from '@durabl/core'
 import { describe, expect, it } from 'vitest'
 import { TestClock } from '../test-clock.js'
+import { withoutPush } from '../without-push.js'
 import type { ConformanceContext } from './conformance-context.js'
 import { at, getJobOrFail, LEASE_MS, newJob, waitFor } from './fixtures.js'
 
@@ -8,7 +9,7 @@ const RUNTIME_TYPE = 'conformance-runtime'
 const HEARTBEAT_MS = 10_000
 
 /** Resolves with the signal's reason once it aborts. */
-function abortReason(signal: AbortSignal): Promise<unknown> {
+export function abortReason(signal: AbortSignal): Promise<unknown> {
   if (signal.aborted) return Promise.resolve(signal.reason)
   return new Promise((resolve) =>
     signal.addEventListener('abort', () => resolve(signal.reason), { once: true }),
@@ -16,24 +17,36 @@ function abortReason(signal: AbortSignal): Promise<unknown> {
 }
 
 /**
- * The backend, seen through a proxy that counts calls in flight, and a wait until none is: after
- * `clock.advance()` fires timers, their backend calls finish in real time.
+ * The backend, seen through a proxy that counts calls in flight (its own methods and those of its
+ * stores: `controls`, `schedules`, `workers`), and a wait until none is: after `clock.advance()`
+ * fires timers, their backend calls finish in real time.
  */
-function watchCalls(backend: Backend): { backend: Backend; idle(): Promise<void> } {
+export function watchCalls(backend: Backend): { backend: Backend; idle(): Promise<void> } {
   let inFlight = 0
-  const watched = new Proxy(backend, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target)
-      if (typeof value !== 'function') return value
-      return (...args: unknown[]) => {
-        const result = value.apply(target, args)
-        if (!(result instanceof Promise)) return result
-        inFlight++
-        return result.finally(() => inFlight--)
-      }
-    },
-  })
-  return { backend: watched, idle: () => waitFor(() => inFlight === 0, 'backend calls in flight to finish') }
+  const watch = <T extends object>(target: T, stores: readonly string[]): T =>
+    new Proxy(target, {
+      get(object, property) {
+        const value = Reflect.get(object, property, object)
+        if (
+          typeof property === 'string' &&
+          stores.includes(property) &&
+          typeof value === 'object' &&
+          value !== null
+        )
+          return watch(value, [])
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          const result = value.apply(object, args)
+          if (!(result instanceof Promise)) return result
+          inFlight++
+          return result.finally(() => inFlight--)
+        }
+      },
+    })
+  return {
+    backend: watch(backend, ['controls', 'schedules', 'workers']),
+    idle: () => waitFor(() => inFlight === 0, 'backend calls in flight to finish'),
+  }
 }
 
 /**
@@ -43,11 +56,13 @@ function watchCalls(backend: Backend): { backend: Backend; idle(): Promise<void>
  */
 export function describeCancelRuntimeTests(context: ConformanceContext): void {
   describe('cancelling a running job through JobQueue', () => {
-    it('a cancel from another queue aborts the running handler with a JobCancelledError at its next heartbeat, and the job ends cancelled', async () => {
+    it('without push, a cancel from another queue aborts the running handler with a JobCancelledError at its next heartbeat, and the job ends cancelled', async () => {
       const backend = context.backend
       const clock = new TestClock(at(0))
       const [id] = await backend.enqueueJobs({ jobs: [newJob({ type: RUNTIME_TYPE })], now: clock.now() })
-      const runner = new JobQueue(backend, { clock, workerId: 'runner' })
+      // Without push the runner hears of the request at its heartbeat (with push, at once: see
+      // cancel-push-tests.ts).
+      const runner = new JobQueue(withoutPush(backend), { clock, workerId: 'runner' })
       const canceller = new JobQueue(backend, { clock, workerId: 'canceller' })
       let running: Job | undefined
       let reason: unknown

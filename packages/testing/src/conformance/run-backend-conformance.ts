@@ -1,16 +1,19 @@
 import { describe } from 'vitest'
 import { describeAcknowledgeTests } from './acknowledge-tests.js'
 import { describeAdminTests } from './admin-tests.js'
+import { describeCancelPushTests } from './cancel-push-tests.js'
 import { describeCancelRuntimeTests } from './cancel-runtime-tests.js'
 import { describeCancelTests } from './cancel-tests.js'
 import { describeClaimOrEnqueueTests } from './claim-or-enqueue-tests.js'
 import { describeConcurrencyTests } from './concurrency-tests.js'
 import { createConformanceContext } from './conformance-context.js'
 import type { ConformanceOptions } from './conformance-target.js'
+import { describeControlStoreTests } from './control-store-tests.js'
 import { describeDedupeTests } from './dedupe-tests.js'
 import { describeDelayTests } from './delay-tests.js'
 import { describeEnqueueTests } from './enqueue-tests.js'
 import { describeFencingTests } from './fencing-tests.js'
+import { describeFlowControlRuntimeTests } from './flow-control-runtime-tests.js'
 import { describeHeartbeatTests } from './heartbeat-tests.js'
 import { describeNextDueTests } from './next-due-tests.js'
 import { describeOrderingTests } from './ordering-tests.js'
@@ -19,6 +22,7 @@ import { describeRecoveryTests } from './recovery-tests.js'
 import { describeRetryTests } from './retry-tests.js'
 import { describeScheduleRuntimeTests } from './schedule-runtime-tests.js'
 import { describeScheduleStoreTests } from './schedule-store-tests.js'
+import { describeSnoozeTests } from './snooze-tests.js'
 import { describeStatsTests } from './stats-tests.js'
 import { describeTransactionTests } from './transaction-tests.js'
 import { describeWorkerRegistryTests } from './worker-registry-tests.js'
@@ -50,11 +54,15 @@ export function runBackendConformance(options: ConformanceOptions): void {
     describeAdminTests(context)
     describeCancelTests(context)
     describeCancelRuntimeTests(context)
+    describeCancelPushTests(context)
+    describeSnoozeTests(context)
     describeConcurrencyTests(context)
     describeTransactionTests(context)
     describePushTests(context)
     describeScheduleStoreTests(context)
     describeScheduleRuntimeTests(context)
     describeWorkerRegistryTests(context)
+    describeControlStoreTests(context)
+    describeFlowControlRuntimeTests(context)
   })
 }

@@ -11,6 +11,7 @@ import {
   type ClaimOrEnqueueParams,
   type ClaimOrEnqueueResult,
   type CompleteJobsParams,
+  type ControlStore,
   type EnqueueJobsParams,
   type FailJobsParams,
   type FailResult,
@@ -49,6 +50,7 @@ import {
   type ResolvedMemoryBackendOptions,
   resolveMemoryBackendOptions,
 } from './memory-backend-options.js'
+import { MemoryControlStore } from './memory-control-store.js'
 import { MemoryScheduleStore } from './memory-schedule-store.js'
 import { MemorySession, sessionOwner, stagedJobs, stageJobs } from './memory-session.js'
 import { MemoryWorkerRegistry } from './memory-worker-registry.js'
@@ -82,6 +84,7 @@ export class MemoryBackend implements Backend {
     inline: false,
     schedules: true,
     workers: true,
+    controls: true,
   }
   readonly options: ResolvedMemoryBackendOptions
 
@@ -95,6 +98,8 @@ export class MemoryBackend implements Backend {
   readonly schedules: ScheduleStore
   /** Running queues, by worker id; entries past their `expiresAt` are dropped on read. */
   readonly workers: WorkerRegistry = new MemoryWorkerRegistry()
+  /** Pause and resume per job type; every write is pushed to `onControlChange`. */
+  readonly controls: ControlStore = new MemoryControlStore(this.push)
 
   constructor(options: MemoryBackendOptions = {}) {
     this.options = resolveMemoryBackendOptions(options)
@@ -209,10 +214,12 @@ export class MemoryBackend implements Backend {
 
   async releaseJobs(params: ReleaseJobsParams): Promise<ReleaseResult> {
     const outcomes = applyUnderLease(this.store, 'releaseJobs', params.jobs, params.now, (job, ref) => {
+      if (ref.runAt !== undefined) assertValidDate('releaseJobs.jobs[].runAt', ref.runAt)
       if (job.cancelRequestedAt !== null) return 'cancelRequested'
       applyUpdates(job, ref, this.options.maxLogEntries)
       job.attempts = Math.max(0, job.attempts - 1)
-      this.transitions.returnToPending(job, params.now, params.now)
+      // A snooze names when the job is due again; a shutdown release makes it due now.
+      this.transitions.returnToPending(job, ref.runAt ?? params.now, params.now)
       return 'applied'
     })
     return sortOutcomes(outcomes, { applied: [], lost: [], cancelRequested: [] })
@@ -321,6 +328,9 @@ export class MemoryBackend implements Backend {
       } else continue
       cancelled.push(job.id)
     }
+    // The worker running a job whose cancel was requested hears of it now, not at its heartbeat.
+    const requested = cancelled.filter((id) => this.store.get(id)?.job.state === 'active')
+    this.push.cancelRequested(requested)
     return cancelled
   }
 

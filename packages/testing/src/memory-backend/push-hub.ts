@@ -1,4 +1,5 @@
 import {
+  type ControlChange,
   type PushSubscription,
   type PushWake,
   type ScheduleChange,
@@ -63,6 +64,32 @@ export class PushHub {
             ...change,
             ...(change.nextRunAt instanceof Date ? { nextRunAt: new Date(change.nextRunAt) } : {}),
           })
+        } catch {
+          // A subscriber's error is its own.
+        }
+      }
+    })
+  }
+
+  /** Tells every subscriber that asked for control changes, in a microtask after the write. */
+  controlChanged(change: ControlChange): void {
+    this.deliver((subscription) => subscription.onControlChange?.({ ...change }))
+  }
+
+  /** Tells every subscriber that asked, in a microtask, of active jobs whose cancel was requested. */
+  cancelRequested(ids: string[]): void {
+    if (ids.length > 0) this.deliver((subscription) => subscription.onCancelRequested?.([...ids]))
+  }
+
+  /** Calls `notify` for each subscriber in a microtask after the write; a subscriber's throw is its own. */
+  private deliver(notify: (subscription: SubscribeParams) => void): void {
+    if (this.subscriptions.size === 0) return
+    const subscriptions = [...this.subscriptions]
+    queueMicrotask(() => {
+      for (const subscription of subscriptions) {
+        if (!this.subscriptions.has(subscription)) continue
+        try {
+          notify(subscription)
         } catch {
           // A subscriber's error is its own.
         }

@@ -1,5 +1,5 @@
 import { type AttemptOutcome, JobCancelledError, JobQueue } from '@durabl/core'
-import { MemoryBackend, TestClock } from '@durabl/testing'
+import { MemoryBackend, TestClock, withoutPush } from '@durabl/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { aborted, advanceUntil, deferred, recordEvents } from './helpers.js'
 
@@ -11,10 +11,17 @@ describe('cancelling a running job', () => {
   let backend: MemoryBackend
   let clock: TestClock
 
-  function setUp() {
+  /**
+   * Without push (`push: false`) the queue hears of a cancel made elsewhere only at its next
+   * heartbeat; with push, at once (see cancel-push.test.ts).
+   */
+  function setUp(options: { push?: boolean } = {}) {
     backend = new MemoryBackend()
     clock = new TestClock()
-    queue = new JobQueue(backend, { clock, workerId: 'runner' })
+    queue = new JobQueue(options.push === false ? withoutPush(backend) : backend, {
+      clock,
+      workerId: 'runner',
+    })
   }
 
   afterEach(async () => {
@@ -61,8 +68,8 @@ describe('cancelling a running job', () => {
     expect(await queue.cancelJob(id)).toBe(false)
   })
 
-  it('a cancel from elsewhere reaches the handler at its next heartbeat, and ctx.heartbeat() rejects', async () => {
-    setUp()
+  it('without push, a cancel from elsewhere reaches the handler at its next heartbeat, and ctx.heartbeat() rejects', async () => {
+    setUp({ push: false })
     const started = deferred()
     const beat = deferred<unknown>()
     queue.process('work', async (_job, ctx) => {
@@ -87,7 +94,7 @@ describe('cancelling a running job', () => {
   })
 
   it('a failure after a cancel it has not heard of yet ends the job cancelled, not back to pending', async () => {
-    setUp()
+    setUp({ push: false })
     const started = deferred()
     const fail = deferred()
     queue.process('work', async (_job, ctx) => {
@@ -129,7 +136,7 @@ describe('cancelling a running job', () => {
   })
 
   it('a completion decided before the cancel arrived stands', async () => {
-    setUp()
+    setUp({ push: false })
     const started = deferred()
     const finish = deferred()
     queue.process('work', async (_job, ctx) => {
