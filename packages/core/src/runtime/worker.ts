@@ -87,6 +87,7 @@ export class Worker {
     this.#slots = new SlotPool({
       maxAwaitingAck: options.instanceConcurrency,
       onSlotFreed: (type) => this.#fetcher.slotFreed(type),
+      onRecorded: (type) => this.#fetcher.slotReleased(type),
     })
     const onError = (error: Error, operation: string) => events.emit('queue:error', { error, operation })
     this.#acks = new AckBatcher({ backend, clock: options.clock, onError })
@@ -125,6 +126,7 @@ export class Worker {
         for (const job of jobs) void this.#giveBack(job)
       },
       onError,
+      limitsFor: options.limitsFor,
     })
     this.#recoverer = new Recoverer({
       backend,

@@ -12,6 +12,7 @@ import { describeDelayTests } from './delay-tests.js'
 import { describeEnqueueTests } from './enqueue-tests.js'
 import { describeFencingTests } from './fencing-tests.js'
 import { describeHeartbeatTests } from './heartbeat-tests.js'
+import { describeLimitTests } from './limit-tests.js'
 import { describeNextDueTests } from './next-due-tests.js'
 import { describeOrderingTests } from './ordering-tests.js'
 import { describePushTests } from './push-tests.js'
@@ -51,6 +52,7 @@ export function runBackendConformance(options: ConformanceOptions): void {
     describeCancelTests(context)
     describeCancelRuntimeTests(context)
     describeConcurrencyTests(context)
+    describeLimitTests(context)
     describeTransactionTests(context)
     describePushTests(context)
     describeScheduleStoreTests(context)
