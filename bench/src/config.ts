@@ -7,6 +7,7 @@ export const SCENARIOS = [
   'commands',
   'idle',
   'round-trip',
+  'limits',
   'memory',
 ] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
@@ -61,6 +62,8 @@ export interface BenchConfig {
   /** Jobs the memory scenario runs through one worker, and how often it samples the heap. */
   memoryJobs: number
   memorySampleEveryJobs: number
+  /** Limit keys the limits scenario spreads its jobs over (round robin). */
+  limitKeys: number
 }
 
 function integer(name: string, fallback: number): number {
@@ -144,5 +147,6 @@ export function resolveBenchConfig(): BenchConfig {
     roundTripLatencySamples: integer('BENCH_RTT_LATENCY_SAMPLES', quick ? 15 : 60),
     memoryJobs: integer('BENCH_MEMORY_JOBS', quick ? 10_000 : 100_000),
     memorySampleEveryJobs: integer('BENCH_MEMORY_SAMPLE_EVERY_JOBS', quick ? 500 : 2_500),
+    limitKeys: integer('BENCH_LIMIT_KEYS', 100),
   }
 }

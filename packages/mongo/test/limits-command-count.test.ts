@@ -10,8 +10,9 @@ import { newJob } from './support/new-job.js'
  * The commands one claim batch costs with and without fleet-wide limits, counted by their
  * `comment: 'durabl:<operation>'` (driver command monitoring). A type without limits must cost
  * exactly what it cost before limits existed; a limited type at most the commands docs/limits.md
- * states: + 1 slot read per claim with a concurrency limit, + 1 reservation per rate-limited type
- * and per rate-limited key in the batch.
+ * states: + 1 slot read per claim with a concurrency limit; + 1 command for the rate limits of the
+ * batch's types (1 findAndModify for one limiter, a bulkWrite and a read for several), and as much
+ * again for its keys' rate limits.
  *
  * mongod behaviour relied on: a `findAndModify` with an aggregation pipeline update (MongoDB 4.2+,
  * manual "findAndModify" → "Update with an Aggregation Pipeline") modifies the one document it
@@ -80,7 +81,7 @@ describe('commands per claim batch with fleet-wide limits', () => {
     expect(full).toEqual(['find:claimSlots'])
   })
 
-  it('a type rate limit adds one reservation per batch; per-key limits one per key in the batch', async () => {
+  it('a rate limit adds one reservation command per batch; per-key limits two for all keys of a batch', async () => {
     const { backend, commandsOf } = await setUp()
     await backend.enqueueJobs({
       jobs: ['a', 'b', 'c', 'a', 'b', 'c'].map((limitKey) => newJob({ limitKey })),
@@ -104,13 +105,13 @@ describe('commands per claim batch with fleet-wide limits', () => {
         now: at(2),
       }),
     )
-    // Candidates c, a, b, c: one per key is asked for (max 1 per key), so 3 key reservations.
+    // Candidates c, a, b, c: one per key is asked for (max 1 per key). The type's limiter first,
+    // then the 3 keys' limiters in one bulkWrite, whose answers one read brings back.
     expect(both).toEqual([
       'find:claimJobs',
       'findAndModify:reserveStarts',
-      'findAndModify:reserveStarts',
-      'findAndModify:reserveStarts',
-      'findAndModify:reserveStarts',
+      'update:reserveStarts',
+      'find:reserveStarts',
       'update:claimJobs',
     ])
   })

@@ -57,8 +57,8 @@ export interface RateOutcome {
 
 /**
  * Reserves starts for the chosen jobs on their rate limits, then keeps only what was granted.
- * Commands: one `reserveStarts` per rate-limited type in the batch, sent together, then one per
- * rate-limited key among the survivors, sent together (two round trips when a type has both).
+ * Commands (see `reserveStarts`): the types' limiters, then the keys' limiters of the survivors;
+ * each step is one findOneAndUpdate for one limiter, or one bulkWrite and one read for several.
  *
  * A type's limiter goes first and its instant becomes every start's instant: a key's limiter of
  * that type then records at that same instant or grants nothing, so `startedAt` is exact for both
@@ -98,59 +98,64 @@ export async function applyRateLimits(
   }
 
   const typeAt = new Map<string, Date>()
-  const byType = groupBy(
-    chosen.filter((job) => job.budget.limits?.rateLimit !== undefined),
-    (job) => job.candidate.type,
-  )
-  await Promise.all(
-    [...byType].map(async ([type, group]) => {
-      const rate = group[0]?.budget.limits?.rateLimit as RateLimit
-      const reservation = await reserveStarts(limiters, {
-        id: typeLimiterId(type),
-        rate,
-        requested: group.length,
-        at: now,
-        shiftToNewest: true,
-      })
-      typeAt.set(type, reservation.at)
-      keep(group, reservation, reservation.at)
-      if (reservation.nextAllowedAt !== null) {
-        denials.denyType(type)
-        moveAll((candidate) => candidate.type === type, reservation.nextAllowedAt)
-      }
-    }),
-  )
-
-  const byKey = groupBy(
-    [...starting.keys()].filter(
-      (job) =>
-        job.budget.limits?.perKey?.rateLimit !== undefined && typeof job.candidate.limitKey === 'string',
+  const byType = [
+    ...groupBy(
+      chosen.filter((job) => job.budget.limits?.rateLimit !== undefined),
+      (job) => job.candidate.type,
     ),
-    (job) => JSON.stringify([job.candidate.type, job.candidate.limitKey]),
+  ]
+  const typeReservations = await reserveStarts(
+    limiters,
+    byType.map(([type, group]) => ({
+      id: typeLimiterId(type),
+      rate: group[0]?.budget.limits?.rateLimit as RateLimit,
+      requested: group.length,
+      at: now,
+      shiftToNewest: true,
+    })),
   )
-  await Promise.all(
-    [...byKey.values()].map(async (group) => {
+  byType.forEach(([type, group], index) => {
+    const reservation = typeReservations[index] as Reservation
+    typeAt.set(type, reservation.at)
+    keep(group, reservation, reservation.at)
+    if (reservation.nextAllowedAt !== null) {
+      denials.denyType(type)
+      moveAll((candidate) => candidate.type === type, reservation.nextAllowedAt)
+    }
+  })
+
+  const byKey = [
+    ...groupBy(
+      [...starting.keys()].filter(
+        (job) =>
+          job.budget.limits?.perKey?.rateLimit !== undefined && typeof job.candidate.limitKey === 'string',
+      ),
+      (job) => JSON.stringify([job.candidate.type, job.candidate.limitKey]),
+    ).values(),
+  ]
+  const keyReservations = await reserveStarts(
+    limiters,
+    byKey.map((group) => {
       const first = group[0] as ChosenJob
-      const type = first.candidate.type
-      const key = first.candidate.limitKey as string
-      const typeInstant = typeAt.get(type)
-      const reservation = await reserveStarts(limiters, {
-        id: keyLimiterId(type, key),
+      const typeInstant = typeAt.get(first.candidate.type)
+      return {
+        id: keyLimiterId(first.candidate.type, first.candidate.limitKey as string),
         rate: first.budget.limits?.perKey?.rateLimit as RateLimit,
         requested: group.length,
         at: typeInstant ?? now,
         shiftToNewest: typeInstant === undefined,
-      })
-      keep(group, reservation, typeInstant ?? reservation.at)
-      if (reservation.nextAllowedAt !== null) {
-        denials.denyKey(type, key)
-        moveAll(
-          (candidate) => candidate.type === type && candidate.limitKey === key,
-          reservation.nextAllowedAt,
-        )
       }
     }),
   )
+  byKey.forEach((group, index) => {
+    const reservation = keyReservations[index] as Reservation
+    const { type, limitKey: key } = (group[0] as ChosenJob).candidate
+    keep(group, reservation, typeAt.get(type) ?? reservation.at)
+    if (reservation.nextAllowedAt !== null) {
+      denials.denyKey(type, key as string)
+      moveAll((candidate) => candidate.type === type && candidate.limitKey === key, reservation.nextAllowedAt)
+    }
+  })
   return { starting: [...starting.values()], dropped, moves }
 }
 

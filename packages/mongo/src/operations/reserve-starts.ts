@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import type { RateLimit } from '@durabl/core'
-import { type Collection, type Document, MongoServerError } from 'mongodb'
+import { type AnyBulkWriteOperation, type Collection, type Document, MongoServerError } from 'mongodb'
 import { commandComment } from '../command-comment.js'
-import { DUPLICATE_KEY } from './run-bulk-write.js'
+import { DUPLICATE_KEY, runBulkWrite } from './run-bulk-write.js'
 
 /**
  * One rate limit's sliding log, in the limiters collection: the starts of its current window,
@@ -15,11 +16,22 @@ export interface LimiterDocument {
   starts: Array<{ at: Date; n: number }>
   /** When the newest start leaves the window: the limiter holds nothing after it. */
   expiresAt: Date
-  /** The last reservation's answer, read back by the claim that made it. */
+  /**
+   * The answers of the latest reservations (at most `RECENT_ANSWERS`), each under the token of
+   * the claim that made it, which reads its own back.
+   */
+  recent: ReservationAnswer[]
+}
+
+interface ReservationAnswer {
+  token: string
   granted: number
   at: Date
   stale: boolean
 }
+
+/** Answers a limiter keeps: a claim whose answer was pushed out by this many others counts 0 granted. */
+const RECENT_ANSWERS = 32
 
 export function typeLimiterId(type: string): string {
   return JSON.stringify([type])
@@ -56,11 +68,15 @@ export interface Reservation {
 }
 
 /**
- * Reserves up to `requested` starts on one rate limit in ONE command: a findOneAndUpdate (upsert)
- * whose pipeline drops the starts that left the window, counts the rest, grants what fits under
- * `max` and appends the grant, atomically on the one document (mongod applies a findAndModify to
- * the document it selects as one write). So concurrent claims across the fleet never grant more
- * than `max` starts in any window of `perMs`: a sliding log, exact, with no burst at window edges.
+ * Reserves up to `requested` starts on each of the given rate limits. On one limiter the update
+ * is a pipeline that drops the starts that left the window, counts the rest, grants what fits
+ * under `max` and appends the grant, atomically on the one document (mongod applies an update to
+ * a single document as one write). So concurrent claims across the fleet never grant more than
+ * `max` starts in any window of `perMs`: a sliding log, exact, with no burst at window edges.
+ *
+ * Commands: one limiter is ONE findOneAndUpdate (upsert, the document after it returned); several
+ * are ONE unordered bulkWrite of those updates plus ONE find that reads each answer back by this
+ * call's token, whatever their number.
  *
  * The log's instants never go back (see `shiftToNewest`), which is what makes dropping old starts
  * safe when claims arrive out of their `now` order. A reservation the claim then does not use
@@ -68,34 +84,59 @@ export interface Reservation {
  */
 export async function reserveStarts(
   limiters: Collection<LimiterDocument>,
-  params: ReserveStartsParams,
-): Promise<Reservation> {
-  const pipeline = reservationPipeline(params)
-  const run = () =>
-    limiters.findOneAndUpdate({ _id: params.id }, pipeline, {
-      upsert: true,
-      returnDocument: 'after',
-      comment: commandComment('reserveStarts'),
+  params: ReserveStartsParams[],
+): Promise<Reservation[]> {
+  if (params.length === 0) return []
+  const token = randomUUID()
+  const comment = commandComment('reserveStarts')
+  // Two first reservations of a limiter may race to insert it (E11000 on _id): the loser's update
+  // is sent again and applies to the winner's document.
+  if (params.length === 1) {
+    const only = params[0] as ReserveStartsParams
+    const run = () =>
+      limiters.findOneAndUpdate({ _id: only.id }, reservationPipeline(only, token), {
+        upsert: true,
+        returnDocument: 'after',
+        comment,
+      })
+    const document = await run().catch((error: unknown) => {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return run()
+      throw error
     })
-  let document: LimiterDocument | null
-  try {
-    document = await run()
-  } catch (error) {
-    // Two first reservations of a limiter may race to insert it; the loser updates the winner's.
-    if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error
-    document = await run()
+    return [answerOf(document, only, token)]
   }
-  if (document === null) throw new Error(`the limiter ${params.id} was not returned by its reservation`)
+  const operations: AnyBulkWriteOperation<LimiterDocument>[] = params.map((entry) => ({
+    updateOne: { filter: { _id: entry.id }, update: reservationPipeline(entry, token), upsert: true },
+  }))
+  const outcome = await runBulkWrite(limiters, operations, { comment })
+  if (outcome.duplicates.size > 0) {
+    const again = [...outcome.duplicates].flatMap((index) => operations[index] ?? [])
+    await runBulkWrite(limiters, again, { comment })
+  }
+  const documents = await limiters
+    .find({ _id: { $in: params.map((entry) => entry.id) } }, { comment })
+    .toArray()
+  const byId = new Map(documents.map((document) => [document._id, document]))
+  return params.map((entry) => answerOf(byId.get(entry.id) ?? null, entry, token))
+}
+
+/** This call's answer in a limiter as read back; none found (pushed out, or gone) counts 0 granted. */
+function answerOf(document: LimiterDocument | null, params: ReserveStartsParams, token: string): Reservation {
+  const answer = document?.recent?.find((entry) => entry.token === token)
+  if (document === null || answer === undefined)
+    return { granted: 0, at: params.at, nextAllowedAt: new Date(params.at.getTime() + params.rate.perMs) }
   const used = document.starts.reduce((sum, start) => sum + start.n, 0)
   return {
-    granted: document.granted,
-    at: document.at,
+    granted: answer.granted,
+    at: answer.at,
     nextAllowedAt:
-      document.stale || used >= params.rate.max ? nextAllowedAt(document, params.rate, params.at) : null,
+      answer.stale || used >= params.rate.max
+        ? nextAllowedAt({ starts: document.starts, stale: answer.stale }, params.rate, params.at)
+        : null,
   }
 }
 
-function reservationPipeline(params: ReserveStartsParams): Document[] {
+function reservationPipeline(params: ReserveStartsParams, token: string): Document[] {
   const { rate, requested, at, shiftToNewest } = params
   return [
     { $set: { _log: { $ifNull: ['$starts', []] } } },
@@ -134,12 +175,21 @@ function reservationPipeline(params: ReserveStartsParams): Document[] {
             '$_live',
           ],
         },
-        at: '$_at',
-        stale: '$_stale',
+        recent: {
+          $slice: [
+            {
+              $concatArrays: [
+                { $ifNull: ['$recent', []] },
+                [{ token: { $literal: token }, granted: '$granted', at: '$_at', stale: '$_stale' }],
+              ],
+            },
+            -RECENT_ANSWERS,
+          ],
+        },
         expiresAt: { $add: [{ $max: ['$_newest', '$_at'] }, rate.perMs] },
       },
     },
-    { $unset: ['_log', '_newest', '_at', '_stale', '_live'] },
+    { $unset: ['_log', '_newest', '_at', '_stale', '_live', 'granted'] },
   ]
 }
 
@@ -149,7 +199,7 @@ function reservationPipeline(params: ReserveStartsParams): Document[] {
  * of the oldest starts leave the window for one more (a start at exactly `at - perMs` is out).
  */
 export function nextAllowedAt(
-  limiter: Pick<LimiterDocument, 'starts' | 'stale'>,
+  limiter: { starts: LimiterDocument['starts']; stale: boolean },
   rate: RateLimit,
   requestedAt: Date,
 ): Date {

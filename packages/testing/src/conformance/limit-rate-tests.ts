@@ -85,6 +85,24 @@ export function describeRateLimitTests(context: ConformanceContext): void {
       )
     })
 
+    it('holds concurrent claims to per-key limits too', async () => {
+      const limits: TypeLimits = { perKey: { rateLimit: { max: 2, perMs: 1_000 } } }
+      const keys = ['a', 'b', 'c']
+      await context.backend.enqueueJobs({
+        jobs: Array.from({ length: 30 }, (_, index) => newJob({ limitKey: keys[index % 3] })),
+        now: at(0),
+      })
+      const started = await drive(limits, 250, 2_000, 4)
+      for (const key of keys)
+        expectAtMostPerWindow(
+          started.filter((job) => job.limitKey === key).map((job) => job.startedAt as Date),
+          2,
+          1_000,
+          `starts of key ${key}`,
+        )
+      expect(started.length).toBeGreaterThan(0)
+    })
+
     it('holds a type limit and per-key limits together, one start per key first', async () => {
       const limits: TypeLimits = {
         rateLimit: { max: 3, perMs: 1_000 },
