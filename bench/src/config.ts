@@ -64,6 +64,8 @@ export interface BenchConfig {
   memorySampleEveryJobs: number
   /** Limit keys the limits scenario spreads its jobs over (round robin). */
   limitKeys: number
+  /** How many times the limits scenario runs each throughput pair (no limits, limited), interleaved. */
+  limitsRepeats: number
 }
 
 function integer(name: string, fallback: number): number {
@@ -148,5 +150,6 @@ export function resolveBenchConfig(): BenchConfig {
     memoryJobs: integer('BENCH_MEMORY_JOBS', quick ? 10_000 : 100_000),
     memorySampleEveryJobs: integer('BENCH_MEMORY_SAMPLE_EVERY_JOBS', quick ? 500 : 2_500),
     limitKeys: integer('BENCH_LIMIT_KEYS', 100),
+    limitsRepeats: integer('BENCH_LIMITS_REPEATS', quick ? 1 : 3),
   }
 }

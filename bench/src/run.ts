@@ -21,6 +21,7 @@ import { runCpuScenario } from './scenarios/cpu.js'
 import { runEnqueueScenario } from './scenarios/enqueue.js'
 import { runIdleScenario } from './scenarios/idle.js'
 import { runLatencyScenario } from './scenarios/latency.js'
+import { runLimitsScenario } from './scenarios/limits.js'
 import { runMemoryScenario } from './scenarios/memory.js'
 import { runRoundTripScenario } from './scenarios/round-trip.js'
 import { runCommandsScenario, runThroughputScenario } from './scenarios/throughput.js'
@@ -51,6 +52,7 @@ const RUNNERS: Record<ScenarioName, (context: BenchContext) => Promise<void>> = 
   commands: runCommandsScenario,
   idle: runIdleScenario,
   'round-trip': runRoundTripScenario,
+  limits: runLimitsScenario,
   memory: runMemoryScenario,
 }
 
@@ -115,6 +117,7 @@ function settingsOf(config: BenchConfig): Record<string, unknown> {
       concurrency: 16,
     },
     memory: { jobs: config.memoryJobs, sampleEveryJobs: config.memorySampleEveryJobs, concurrency: 16 },
+    limits: { claimBatch: 16, limitKeys: config.limitKeys, throughputConcurrency: 16 },
   }
 }
 

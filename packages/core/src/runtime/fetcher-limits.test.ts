@@ -70,6 +70,28 @@ describe('Fetcher with fleet-wide limits', () => {
     await fetcher.stop()
   })
 
+  it('skips the next-due read while a short concurrency-limited type runs jobs here', async () => {
+    const { backend, fetcher, started } = setUp(
+      () => ({ perKey: { concurrency: 1 } }),
+      [TYPES[0] as FetcherType],
+    )
+    backend.claimJobs.mockImplementationOnce(async () => [activeJob({ type: 'limited' })])
+    fetcher.start()
+    await flushTurns()
+    expect(started).toHaveLength(1)
+    // Its acknowledgement claims again: no read needed now.
+    expect(backend.nextDueAt).not.toHaveBeenCalled()
+    await fetcher.stop()
+  })
+
+  it('reads the next due time after a short claim when nothing of the type runs here', async () => {
+    const { backend, fetcher } = setUp(() => ({ concurrency: 1 }), [TYPES[0] as FetcherType])
+    fetcher.start()
+    await flushTurns()
+    expect(backend.nextDueAt).toHaveBeenCalledTimes(1)
+    await fetcher.stop()
+  })
+
   it('does not claim again for an acknowledgement when the last claim was full', async () => {
     const { backend, fetcher } = setUp(() => ({ concurrency: 10 }), [TYPES[0] as FetcherType])
     backend.claimJobs.mockImplementationOnce(async (params) =>

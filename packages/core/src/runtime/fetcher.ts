@@ -2,7 +2,7 @@ import type { Backend, ClaimTypeLimit, PushWake } from '../backend.js'
 import type { Clock, ClockTimer } from '../clock.js'
 import { normalizeError } from '../errors/normalize-error.js'
 import type { Job } from '../job.js'
-import { hasAnyLimit, hasConcurrencyLimit, type TypeLimits } from '../type-limits.js'
+import { hasAnyLimit, hasConcurrencyLimit, hasRateLimit, type TypeLimits } from '../type-limits.js'
 
 /** After a failed claim: 100 ms doubling to 30 s, so an outage is neither hammered nor waited out long. */
 export const CLAIM_RETRY_BASE_MS = 100
@@ -269,11 +269,28 @@ export class Fetcher {
     }
     for (const job of jobs) this.#params.startJob(job)
     // A short claim took every due job: learn when the next delayed one falls due, since no push
-    // wake-up may ever announce it (written before the stream opened, or before a restart).
-    if (!full) this.#learnNextDue(claimedAt)
+    // wake-up may ever announce it (written before the stream opened, or before a restart). Not
+    // when every short type only waits for its own running jobs' slots: their acknowledgements
+    // claim again, and the claim after the last one reads it.
+    if (!full && !this.#onlyWaitingForOwnSlots(plan, claimedByType)) this.#learnNextDue(claimedAt)
     this.#armPoll()
     // Slots may have freed while the claim was in flight: claim for them now.
     if (full && this.#freeSlots() > 0) this.#claimAgain = true
+  }
+
+  /**
+   * True when every type that came back short has a concurrency limit and no rate limit (a rate
+   * limit moves `runAt`, which only the next-due read reports) and still runs jobs here.
+   */
+  #onlyWaitingForOwnSlots(
+    plan: { types: ClaimTypeLimit[] },
+    claimedByType: ReadonlyMap<string, number>,
+  ): boolean {
+    const short = plan.types.filter(({ type, limit }) => (claimedByType.get(type) ?? 0) < limit)
+    return short.every(
+      ({ type, limits }) =>
+        hasConcurrencyLimit(limits) && !hasRateLimit(limits) && this.#params.slots.inUse(type) > 0,
+    )
   }
 
   /**

@@ -155,8 +155,17 @@ export async function claimLimitedJobs(
       overall -= 1
       claimed.push(document)
     }
-    const refused = starting.length - won.size
-    if (refused === 0 && window.length < windowSize) break
+    const refused = starting.filter((entry) => !won.has(entry.candidate._id.toHexString()))
+    if (refused.length === 0 && window.length < windowSize) break
+    // Races lost to other claims after some were won, by types with a concurrency limit: the
+    // runtime claims again as soon as one of their jobs is acknowledged (it waits for slots), so
+    // this claim need not refill at the cost of another round.
+    if (
+      refused.length > 0 &&
+      won.size > 0 &&
+      refused.every((entry) => hasConcurrencyLimit(entry.budget.limits))
+    )
+      break
   }
 
   return claimed.sort(compareClaimOrder).map(toJob)

@@ -25,9 +25,14 @@ export function claimQuery(
     type: types.length === 1 ? types[0] : { $in: [...types] },
     runAt: { $lte: now },
   }
-  const exclusions = [...(excludedKeys ?? [])]
-    .filter(([type, keys]) => keys.length > 0 && types.includes(type))
-    .map(([type, keys]) => ({ type, limitKey: { $in: [...keys] } }))
-  if (exclusions.length > 0) filter.$nor = exclusions
+  const exclusions = [...(excludedKeys ?? [])].filter(
+    ([type, keys]) => keys.length > 0 && types.includes(type),
+  )
+  if (exclusions.length === 1 && types.length === 1) {
+    // One type: a plain `$nin` on the key (a job without a key is never excluded).
+    filter.limitKey = { $nin: [...(exclusions[0]?.[1] ?? [])] }
+  } else if (exclusions.length > 0) {
+    filter.$nor = exclusions.map(([type, keys]) => ({ type, limitKey: { $in: [...keys] } }))
+  }
   return { filter, sort: CLAIM_SORT }
 }
