@@ -90,6 +90,8 @@ const DURABL_OPERATIONS: Record<string, CommandCategory> = {
   claimJobs: 'claim',
   claimOneJob: 'claim',
   claimConfirm: 'claim',
+  claimSlots: 'claim',
+  reserveStarts: 'claim',
   nextDueAt: 'claim',
   heartbeatJobs: 'heartbeat',
   completeJobs: 'ack',

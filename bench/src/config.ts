@@ -8,6 +8,7 @@ export const SCENARIOS = [
   'idle',
   'schedules',
   'round-trip',
+  'limits',
   'memory',
 ] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
@@ -69,6 +70,10 @@ export interface BenchConfig {
   /** Jobs the memory scenario runs through one worker, and how often it samples the heap. */
   memoryJobs: number
   memorySampleEveryJobs: number
+  /** Limit keys the limits scenario spreads its jobs over (round robin). */
+  limitKeys: number
+  /** How many times the limits scenario runs each throughput pair (no limits, limited), interleaved. */
+  limitsRepeats: number
 }
 
 function integer(name: string, fallback: number): number {
@@ -154,5 +159,7 @@ export function resolveBenchConfig(): BenchConfig {
     roundTripLatencySamples: integer('BENCH_RTT_LATENCY_SAMPLES', quick ? 15 : 60),
     memoryJobs: integer('BENCH_MEMORY_JOBS', quick ? 10_000 : 100_000),
     memorySampleEveryJobs: integer('BENCH_MEMORY_SAMPLE_EVERY_JOBS', quick ? 500 : 2_500),
+    limitKeys: integer('BENCH_LIMIT_KEYS', 100),
+    limitsRepeats: integer('BENCH_LIMITS_REPEATS', quick ? 1 : 3),
   }
 }

@@ -1,3 +1,4 @@
+import type { TypeLimits } from '@durabl/core'
 import type { CommandSnapshot } from './command-meter.js'
 import type { SystemName } from './config.js'
 
@@ -22,6 +23,8 @@ export interface WorkerSpec {
   push: boolean
   /** durabl: the processor's pollIntervalMs; absent keeps durabl's default. */
   pollIntervalMs?: number
+  /** durabl: fleet-wide limits of the job types (`limitsFor`); absent: none. */
+  limits?: TypeLimits
   agendaProcessEveryMs: number
   /** durabl and Agenda: the database holding the jobs. */
   dbName: string

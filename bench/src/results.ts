@@ -211,6 +211,32 @@ export interface MemoryResult {
   flat: boolean
 }
 
+/** Fleet-wide limits (scenario limits): claim batch cost, and throughput with a per-key limit. */
+export interface LimitsResult {
+  /** One claim batch of 16 (none of the limits binds), counted by `comment`. */
+  claimBatches: Array<{
+    limits: string
+    batches: number
+    jobsPerBatch: number
+    commandsPerBatch: number
+    /** `command:operation` → per batch. */
+    byOperation: Record<string, number>
+  }>
+  throughput: Array<{
+    limits: string
+    keys: number
+    instances: number
+    concurrency: number
+    /** The median of the repeated runs (`runs`). */
+    jobsPerSecond: number
+    /** Every run's jobs/s, in the order run (pairs interleaved with the other variant). */
+    runs: number[]
+    drained: boolean
+    steadyCommandsPerJob: number | null
+    claimCommandsPerJob: number | null
+  }>
+}
+
 export interface TargetResult {
   name: string
   goal: string
@@ -243,6 +269,7 @@ export interface BenchResults {
   memory?: MemoryResult | null
   /** Absent in results written before the scenario existed. */
   schedules?: SchedulesResult | null
+  limits?: LimitsResult | null
   targets: TargetResult[]
   notes: string[]
 }

@@ -21,6 +21,7 @@ import { runCpuScenario } from './scenarios/cpu.js'
 import { runEnqueueScenario } from './scenarios/enqueue.js'
 import { runIdleScenario } from './scenarios/idle.js'
 import { runLatencyScenario } from './scenarios/latency.js'
+import { runLimitsScenario } from './scenarios/limits.js'
 import { runMemoryScenario } from './scenarios/memory.js'
 import { runRoundTripScenario } from './scenarios/round-trip.js'
 import { FLEET } from './scenarios/schedule-fleet.js'
@@ -54,6 +55,7 @@ const RUNNERS: Record<ScenarioName, (context: BenchContext) => Promise<void>> = 
   idle: runIdleScenario,
   schedules: runSchedulesScenario,
   'round-trip': runRoundTripScenario,
+  limits: runLimitsScenario,
   memory: runMemoryScenario,
 }
 
@@ -128,6 +130,7 @@ function settingsOf(config: BenchConfig): Record<string, unknown> {
       concurrency: 16,
     },
     memory: { jobs: config.memoryJobs, sampleEveryJobs: config.memorySampleEveryJobs, concurrency: 16 },
+    limits: { claimBatch: 16, limitKeys: config.limitKeys, throughputConcurrency: 16 },
   }
 }
 

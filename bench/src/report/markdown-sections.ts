@@ -129,3 +129,63 @@ export function memorySection(results: BenchResults, chartDir: string): string[]
     `![worker memory against jobs completed](${chartDir}memory.svg)`,
   ]
 }
+
+/** Fleet-wide limits: commands per claim batch by kind of limit, and throughput with a per-key limit. */
+export function limitsSection(results: BenchResults, caveat: string): string[] {
+  const limits = results.limits
+  if (!limits) return []
+  const parts = ['### Fleet-wide limits (docs/limits.md)', caveat]
+  if (limits.claimBatches.length > 0) {
+    parts.push(
+      'MongoDB commands per claim batch of 16 jobs of one type spread over 20 limit keys, by the limits ' +
+        'the claim holds them to (none binds: every batch is full). Counted by `comment` in the harness; ' +
+        'each batch is completed before the next, uncounted.',
+    )
+    parts.push(
+      table(
+        ['limits', 'jobs/batch', 'commands/batch', 'by command:operation'],
+        limits.claimBatches.map((row) => [
+          row.limits,
+          row.jobsPerBatch,
+          row.commandsPerBatch,
+          Object.entries(row.byOperation)
+            .map(([key, value]) => `${key} ${value}`)
+            .join(', '),
+        ]),
+      ),
+    )
+  }
+  if (limits.throughput.length > 0) {
+    const keys = limits.throughput[0]?.keys
+    parts.push(
+      `Drain throughput of no-op jobs spread over ${keys} limit keys (round robin), without limits and with ` +
+        'a per-key concurrency of 1, at c16; each pair run several times, interleaved, the median shown. ' +
+        '`claim cmds/job`: steady-state claim-category commands per job (claim reads and writes, slot reads, ' +
+        'reservations), of the median run.',
+    )
+    parts.push(
+      table(
+        ['processes', 'limits', 'jobs/s (median)', 'vs no limits', 'runs', 'cmds/job', 'claim cmds/job'],
+        limits.throughput.map((row) => {
+          const base = limits.throughput.find(
+            (other) => other.instances === row.instances && other.limits === 'no limits',
+          )
+          const ratio =
+            base && base.jobsPerSecond > 0
+              ? `${Math.round((row.jobsPerSecond / base.jobsPerSecond) * 100)}%`
+              : null
+          return [
+            row.instances,
+            row.limits,
+            `${row.jobsPerSecond}${row.drained ? '' : ' (capped)'}`,
+            ratio,
+            (row.runs ?? []).join(', '),
+            row.steadyCommandsPerJob,
+            row.claimCommandsPerJob,
+          ]
+        }),
+      ),
+    )
+  }
+  return parts
+}

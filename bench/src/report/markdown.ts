@@ -1,6 +1,6 @@
 import { COMMAND_CATEGORIES } from '../command-meter.js'
 import type { BenchResults, ThroughputResult } from '../results.js'
-import { memorySection, roundTripSection, scaleOutSection } from './markdown-sections.js'
+import { limitsSection, memorySection, roundTripSection, scaleOutSection } from './markdown-sections.js'
 import { schedulesSection } from './schedules-section.js'
 import { table } from './table.js'
 import { topCommands } from './targets.js'
@@ -143,6 +143,7 @@ export function renderMarkdown(results: BenchResults, chartDir = ''): string {
   parts.push(...scaleOutSection(results, caveat))
   parts.push(...roundTripSection(results, chartDir))
   parts.push(...memorySection(results, chartDir))
+  parts.push(...limitsSection(results, caveat))
 
   if (results.enqueue.length > 0) {
     parts.push('### Enqueue throughput (from one process)')

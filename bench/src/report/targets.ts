@@ -16,6 +16,8 @@ export const TARGETS = {
   throughputRatioVsAgendaAt2Ms: 10,
   scaleOutRatio: 1.0,
   memoryJobs: 100_000,
+  /** Throughput with a per-key concurrency limit, as a share of the same run without limits. */
+  limitedThroughputShare: 0.8,
 } as const
 
 /** The largest `category:command` entries of a per-job breakdown, as text. */
@@ -243,5 +245,34 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
     memoryTarget(results),
     idleTarget(results),
     ...scheduleTargets(results),
+    limitsTarget(results),
   ]
+}
+
+/** Throughput with a per-key concurrency limit within 20% of the same run without limits, per fleet size. */
+function limitsTarget(results: BenchResults): TargetResult {
+  const name = 'throughput with a per-key concurrency limit'
+  const goal = `≥ ${Math.round(TARGETS.limitedThroughputShare * 100)}% of no limits`
+  const runs = results.limits?.throughput ?? []
+  const pairs = [...new Set(runs.map((run) => run.instances))].flatMap((instances) => {
+    const base = runs.find((run) => run.instances === instances && run.limits === 'no limits')
+    const limited = runs.find((run) => run.instances === instances && run.limits !== 'no limits')
+    return base && limited && base.jobsPerSecond > 0
+      ? [{ instances, share: limited.jobsPerSecond / base.jobsPerSecond, base, limited }]
+      : []
+  })
+  if (pairs.length === 0) return unmeasured(name, goal, 'run the limits scenario')
+  const worst = Math.min(...pairs.map((pair) => pair.share))
+  return {
+    name,
+    goal,
+    value: `${Math.round(worst * 100)}% (worst)`,
+    met: worst >= TARGETS.limitedThroughputShare,
+    evidence: pairs
+      .map(
+        (pair) =>
+          `${pair.instances}×c16: ${pair.limited.jobsPerSecond} vs ${pair.base.jobsPerSecond} jobs/s (${Math.round(pair.share * 100)}%)`,
+      )
+      .join('; '),
+  }
 }

@@ -1,3 +1,4 @@
+import type { TypeLimits } from '@durabl/core'
 import {
   applicationCommands,
   type CommandSnapshot,
@@ -33,6 +34,9 @@ export interface ProcessingRunParams {
   jobs: number
   /** Overrides the configured run cap (the round-trip scenario's slow runs). */
   runCapMs?: number
+  /** durabl: fleet-wide limits of the job type, and how many limit keys the jobs spread over. */
+  limits?: TypeLimits
+  limitKeys?: number
 }
 
 /**
@@ -51,7 +55,7 @@ export async function runProcessing(
   const producer = await openProducer(context, system, name)
   let pool: WorkerPool | null = null
   try {
-    await producer.enqueueBulk('bench', jobs, config.bulkSize)
+    await producer.enqueueBulk('bench', jobs, config.bulkSize, params.limitKeys)
     const spec: WorkerSpec = {
       system,
       mode: 'count',
@@ -60,6 +64,7 @@ export async function runProcessing(
       push: system === 'durabl',
       agendaProcessEveryMs: config.agendaProcessEveryMs,
       dbName: name,
+      ...(params.limits === undefined ? {} : { limits: params.limits }),
       ...(context.redis ? { redis: { host: context.redis.host, port: context.redis.port } } : {}),
     }
     pool = await WorkerPool.start(spec, instances, context.mongoUri)

@@ -32,6 +32,7 @@ export async function startDurablWorker(
   const backend = new MongoBackend({ db, useChangeStreams: spec.push ? 'auto' : false })
   const queue = new JobQueue(backend, {
     instanceConcurrency: Math.max(100, spec.concurrency * spec.types.length),
+    ...(spec.limits === undefined ? {} : { limitsFor: () => spec.limits ?? null }),
   })
   queue.on('job:completed', () => callbacks.completed())
   queue.on('schedule:enqueued', ({ scheduleId, occurrence, lagMs, caughtUp }) =>

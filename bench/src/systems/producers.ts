@@ -15,8 +15,11 @@ export const AGENDA_BULK_IN_FLIGHT = 100
 export interface Producer {
   readonly system: SystemName
   enqueueOne(type: string): Promise<void>
-  /** Writes `count` jobs of `type` in chunks of `bulkSize` (one call per chunk where the queue has one). */
-  enqueueBulk(type: string, count: number, bulkSize: number): Promise<void>
+  /**
+   * Writes `count` jobs of `type` in chunks of `bulkSize` (one call per chunk where the queue has
+   * one). durabl only: with `limitKeys`, the jobs get limit keys `key-0` … round robin.
+   */
+  enqueueBulk(type: string, count: number, bulkSize: number, limitKeys?: number): Promise<void>
   /** Removes what the run wrote (drops the database, or obliterates the BullMQ queue) and closes. */
   dispose(): Promise<void>
 }
@@ -34,10 +37,18 @@ export async function durablProducer(client: MongoClient, dbName: string): Promi
     enqueueOne: async (type) => {
       await queue.enqueue(type, data())
     },
-    enqueueBulk: async (type, count, bulkSize) => {
+    enqueueBulk: async (type, count, bulkSize, limitKeys) => {
       for (let offset = 0; offset < count; offset += bulkSize) {
         const size = Math.min(bulkSize, count - offset)
-        await queue.enqueueMany(Array.from({ length: size }, () => ({ type, data: data() })))
+        await queue.enqueueMany(
+          Array.from({ length: size }, (_, index) => ({
+            type,
+            data: data(),
+            ...(limitKeys === undefined
+              ? {}
+              : { options: { limitKey: `key-${(offset + index) % limitKeys}` } }),
+          })),
+        )
       }
     },
     dispose: async () => {

@@ -1,5 +1,6 @@
 import type { DedupeScope, Job, JobError, JobLogEntry, JobState, NewJob } from './job.js'
 import type { Schedule, ScheduleDefinition } from './schedule.js'
+import type { TypeLimits } from './type-limits.js'
 
 /**
  * The storage contract every durabl backend implements. `docs/backend-contract.md` states each
@@ -47,6 +48,15 @@ export interface Backend {
    * claimed job becomes `active` with `attempts + 1`, a fresh lease token, `workerId`,
    * `startedAt = now` and `leaseExpiresAt = now + leaseMs` of its type. A pending job whose dedupe
    * key is held by an active job is skipped. No job is ever handed to two claims.
+   *
+   * A type given with `limits` (see {@link TypeLimits} and docs/limits.md) is held to them across
+   * every claimer: never more active jobs than `concurrency` (of the type, and per `limitKey`),
+   * never more than `rateLimit.max` jobs with `startedAt` in any window of `rateLimit.perMs`. A job
+   * a concurrency limit holds back stays due; one a rate limit holds back stays pending with its
+   * attempts, its `runAt` moved to when the limit allows a start. A rate-limited job's `startedAt`
+   * is the instant its limiter recorded: `now`, or a little later when another claim with a later
+   * `now` reserved first (a limiter's times never go back). Jobs already active when a limit is
+   * set count against it. A type without limits is claimed exactly as before, at no extra cost.
    */
   claimJobs(params: ClaimJobsParams): Promise<Job[]>
 
@@ -110,7 +120,8 @@ export interface Backend {
    * Single-flight: when no job with the dedupe key is active, writes the job already claimed (so
    * the caller runs it inline); otherwise enqueues it behind the active one if the scope allows
    * (`'pending'` and no pending job with the key), else reports a duplicate.
-   * `job.dedupeKey` is required.
+   * `job.dedupeKey` is required. It knows no type limits: the runtime refuses it for a type that
+   * has some (the job would run outside them); a job it claimed counts against them while active.
    */
   claimOrEnqueue(params: ClaimOrEnqueueParams): Promise<ClaimOrEnqueueResult>
 
@@ -451,6 +462,11 @@ export interface ClaimTypeLimit {
   limit: number
   /** The lease length for jobs of this type. */
   leaseMs: number
+  /**
+   * The type's fleet-wide limits, already validated (`resolveTypeLimits`); absent or null for none.
+   * Every claimer of a type must pass the same limits, or each holds the others to its own.
+   */
+  limits?: TypeLimits | null
 }
 
 export interface ClaimJobsParams {

@@ -166,6 +166,14 @@ export {
   type Transition,
   type TransitionName,
 } from './state-machine.js'
+export {
+  hasAnyLimit,
+  hasConcurrencyLimit,
+  hasRateLimit,
+  type PerKeyLimits,
+  type RateLimit,
+  type TypeLimits,
+} from './type-limits.js'
 export type {
   ResolvedEnqueueDefaults,
   ResolvedEnqueueOptions,
@@ -176,6 +184,7 @@ export {
   type ResolvedProcessorConfig,
   resolveProcessorConfig,
 } from './validation/resolve-processor-config.js'
+export { resolveTypeLimits } from './validation/resolve-type-limits.js'
 /** Option rules shared by durabl's packages: each throws a ValidationError naming field, rule and value. */
 export {
   isPlainObject,

@@ -79,6 +79,8 @@ export interface Job<TData = unknown, TResult = unknown> {
   timeoutMs: number | null
   dedupeKey: string | null
   dedupeScope: DedupeScope | null
+  /** The key the type's `perKey` limits count this job under (`EnqueueOptions.limitKey`); null for none. */
+  limitKey: string | null
   /** The fencing token of the current lease; null unless active. */
   leaseToken: string | null
   /** When the current lease expires unless heartbeated; null unless active. */
@@ -118,6 +120,8 @@ export interface NewJob<TData = unknown> {
   timeoutMs: number | null
   dedupeKey: string | null
   dedupeScope: DedupeScope | null
+  /** The key the type's `perKey` limits count the job under; absent or null for none. */
+  limitKey?: string | null
   metadata: JobMetadata
 }
 
@@ -145,6 +149,7 @@ export function pendingJobFields<TData>(job: NewJob<TData>, now: Date): Omit<Job
     dedupeKey: job.dedupeKey,
     // A key without a scope gets the default scope; a scope without a key means nothing.
     dedupeScope: job.dedupeKey === null ? null : (job.dedupeScope ?? 'pending+active'),
+    limitKey: job.limitKey ?? null,
     leaseToken: null,
     leaseExpiresAt: null,
     workerId: null,

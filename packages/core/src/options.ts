@@ -1,6 +1,7 @@
 import type { BackendSession } from './backend.js'
 import type { Clock } from './clock.js'
 import type { BackoffSpec, DedupeScope, Job, JobMetadata } from './job.js'
+import type { TypeLimits } from './type-limits.js'
 
 /** Default and limit values, named so docs and errors can point at them. */
 export const DEFAULTS = {
@@ -24,6 +25,8 @@ export const DEFAULTS = {
    */
   ackBatchSize: 100,
   maxDedupeKeyLength: 512,
+  /** The longest `limitKey` (`EnqueueOptions.limitKey`). */
+  maxLimitKeyLength: 200,
   maxTypeLength: 200,
   /** How this queue takes part in running stored schedules (`JobQueueOptions.schedules`). */
   schedules: { run: true, takeoverMs: 5_000, scanIntervalMs: 60_000 },
@@ -46,6 +49,11 @@ export const MINIMUMS = {
   scheduleTakeoverMs: 100,
   scheduleScanIntervalMs: 1_000,
   workerRegistryIntervalMs: 1_000,
+  /**
+   * The shortest rate-limit window (`TypeLimits.rateLimit.perMs`): a shorter one would measure the
+   * database round trip of a claim more than the rate.
+   */
+  rateLimitPerMs: 100,
 } as const
 
 /**
@@ -69,6 +77,15 @@ export const MAXIMUMS = {
    * `now + delayMs`, must not pass it.
    */
   dateMs: 8_640_000_000_000_000,
+  /** The highest fleet-wide `concurrency` of a type or key (`TypeLimits`): one slot per running job. */
+  limitConcurrency: 100_000,
+  /**
+   * The highest `rateLimit.max` (`TypeLimits`): a limiter remembers the starts of its window, so
+   * this bounds its size.
+   */
+  rateLimitMax: 10_000,
+  /** The longest rate-limit window, in ms: the longest timer (about 24.8 days). */
+  rateLimitPerMs: 2_147_483_647,
 } as const
 
 /**
@@ -109,6 +126,13 @@ export interface EnqueueOptions {
   dedupeKey?: string
   /** @defaultValue 'pending+active' */
   dedupeScope?: DedupeScope
+  /**
+   * The key this job's type's `perKey` limits count it under (a tenant, an account, an API
+   * host): at most that many jobs with the key run at once or start per window, across the fleet.
+   * 1 to 200 characters, no control characters. Without limits on the type it is only stored.
+   * See docs/limits.md. @defaultValue none (only the type's own limits apply)
+   */
+  limitKey?: string
   /** The caller's transaction (a MongoDB `ClientSession`): the job is written only if it commits. */
   session?: BackendSession
   /** String pairs stored with the job (trace context is added here by `@durabl/metrics`). */
@@ -175,7 +199,7 @@ export interface JobQueueOptions {
   /** Job data larger than this (as JSON) is rejected at enqueue. @defaultValue 1048576 */
   maxPayloadBytes?: number
   /** Options applied to every enqueue unless the call overrides them. */
-  defaultEnqueueOptions?: Omit<EnqueueOptions, 'session' | 'runAt' | 'dedupeKey'>
+  defaultEnqueueOptions?: Omit<EnqueueOptions, 'session' | 'runAt' | 'dedupeKey' | 'limitKey'>
   /**
    * Secrets to remove from handler errors (message and stack) and `ctx.log()` lines before they
    * are stored or emitted. URL userinfo and common secret parameters are always redacted (see the
@@ -192,6 +216,14 @@ export interface JobQueueOptions {
    * no registry (`capabilities.workers`). @defaultValue 30000
    */
   workerRegistryIntervalMs?: number | false
+  /**
+   * The fleet-wide limits of each job type this queue processes (concurrency and rate, of the type
+   * and per `limitKey`; see docs/limits.md), asked at every claim: return null for a type without
+   * limits. Every process claiming a type must answer the same for it. Each answer is validated
+   * (`resolveTypeLimits`); one that throws or is invalid is reported as `queue:error` and that type
+   * is not claimed until it answers well. @defaultValue no limits
+   */
+  limitsFor?: (type: string) => TypeLimits | null
 }
 
 /** `JobQueueOptions.schedules`. */

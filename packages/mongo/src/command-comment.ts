@@ -10,6 +10,8 @@ export type DurablOperation =
   | 'claimJobs'
   | 'claimOneJob'
   | 'claimConfirm'
+  | 'claimSlots'
+  | 'reserveStarts'
   | 'nextDueAt'
   | 'heartbeatJobs'
   | 'completeJobs'

@@ -11,6 +11,13 @@ export const DEDUPE_PENDING_INDEX_NAME = 'durabl_dedupe_pending'
 /** The unique index of the dedupe running slot (see `DedupeSlots`). */
 export const DEDUPE_ACTIVE_INDEX_NAME = 'durabl_dedupe_active'
 
+/** The unique index of the fleet-wide type concurrency slots (see `LimitSlots`). */
+export const LIMIT_TYPE_SLOT_INDEX_NAME = 'durabl_limit_type'
+/** The unique index of the fleet-wide per-key concurrency slots (see `LimitSlots`). */
+export const LIMIT_KEY_SLOT_INDEX_NAME = 'durabl_limit_key'
+/** The TTL index of the limiters collection: a limiter whose window is empty is deleted. */
+export const LIMITER_TTL_INDEX_NAME = 'durabl_limiter_ttl'
+
 /** One index of the jobs collection, with the queries it serves. */
 export interface JobIndex {
   name: string
@@ -72,11 +79,25 @@ export function jobIndexes(): JobIndex[] {
         "dedupe: at most one running job per key (a claim that would break it skips the job: single-flight); 'pending+active' jobs hold it from enqueue",
     },
     {
+      name: LIMIT_TYPE_SLOT_INDEX_NAME,
+      key: { 'limitSlots.type': 1 },
+      options: { unique: true, partialFilterExpression: { 'limitSlots.type': { $type: 'string' } } },
+      serves:
+        'limits: at most `concurrency` active jobs of a limited type (one slot name each; a claim that would reuse a held slot gets E11000 and skips the job)',
+    },
+    {
+      name: LIMIT_KEY_SLOT_INDEX_NAME,
+      key: { 'limitSlots.key': 1 },
+      options: { unique: true, partialFilterExpression: { 'limitSlots.key': { $type: 'string' } } },
+      serves: 'limits: at most `perKey.concurrency` active jobs per limitKey of a limited type, as above',
+    },
+    {
       name: 'durabl_state_type',
       key: { state: 1, type: 1, _id: -1 },
       options: {},
       serves:
-        'getStats (live jobs by state, distinct types and capped counts of finished ones), listJobs/cancelJobs/removeJobs by state and type, newest first',
+        'getStats (live jobs by state, distinct types and capped counts of finished ones), listJobs/cancelJobs/removeJobs by state and type, newest first; ' +
+        "the limited claim's slot read: { state: 'active', type: { $in } }",
     },
     {
       name: 'durabl_finished',
@@ -127,6 +148,19 @@ export async function createJobIndexes(db: Db, collectionName: string): Promise<
   await db.command({
     createIndexes: collectionName,
     indexes: jobIndexes().map((index) => ({ key: index.key, name: index.name, ...index.options })),
+    comment: commandComment('startup'),
+  })
+}
+
+/**
+ * The limiters collection's one index besides `_id`: a TTL on `expiresAt` (when a limiter's newest
+ * start leaves its window), so limiters of keys no longer used do not pile up. One
+ * `createIndexes` command named `durabl:startup`.
+ */
+export async function createLimiterIndexes(db: Db, collectionName: string): Promise<void> {
+  await db.command({
+    createIndexes: collectionName,
+    indexes: [{ key: { expiresAt: 1 }, name: LIMITER_TTL_INDEX_NAME, expireAfterSeconds: 0 }],
     comment: commandComment('startup'),
   })
 }

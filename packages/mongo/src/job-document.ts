@@ -29,6 +29,22 @@ export interface DedupeSlots {
   activeKey?: string | null
 }
 
+/**
+ * The fleet-wide limit slots an active job of a limited type holds (see docs/limits.md), each
+ * guarded by a unique partial index (`$type: 'string'`; missing means free), so no two active jobs
+ * hold the same slot and a type (or key) with concurrency C never has more than C slot holders:
+ *
+ * - `type`: one of the type's `concurrency` slots, `["<type>",<n>]` with n from 0 to C - 1;
+ * - `key`: one of its key's `perKey.concurrency` slots, `["<type>","<limitKey>",<n>]`.
+ *
+ * A claim takes them with the job; every write that moves the job out of `active` (complete,
+ * fail, retry, release, cancel, recovery) unsets them in the same write, so they cannot leak.
+ */
+export interface LimitSlots {
+  type?: string
+  key?: string
+}
+
 /** A job as stored in MongoDB. Field names match {@link Job}; the rest is internal bookkeeping. */
 export interface JobDocument {
   _id: ObjectId
@@ -44,6 +60,10 @@ export interface JobDocument {
   dedupeKey: string | null
   dedupeScope: DedupeScope | null
   dedupe?: DedupeSlots
+  /** `EnqueueOptions.limitKey`; absent (never stored as null) on jobs without one. */
+  limitKey?: string | null
+  /** Present only while active, on a job of a type with concurrency limits (see {@link LimitSlots}). */
+  limitSlots?: LimitSlots
   leaseToken: string | null
   leaseExpiresAt: Date | null
   workerId: string | null
@@ -101,7 +121,10 @@ export function dedupeSlotsFor(
 
 /** The document `enqueueJobs` inserts for a new pending job. */
 export function newJobDocument(job: NewJob, now: Date): JobDocument {
-  const document: JobDocument = { _id: new ObjectId(), ...pendingJobFields(job, now), rev: 0 }
+  const { limitKey, ...fields } = pendingJobFields(job, now)
+  const document: JobDocument = { _id: new ObjectId(), ...fields, rev: 0 }
+  // Stored only when given, so a job without one is the same document as before limits existed.
+  if (limitKey !== null) document.limitKey = limitKey
   const slots = dedupeSlotsFor(document.dedupeKey, document.dedupeScope, 'pending')
   if (slots) document.dedupe = slots
   return document
@@ -123,6 +146,7 @@ export function toJob(document: JobDocument): Job {
     timeoutMs: document.timeoutMs ?? null,
     dedupeKey: document.dedupeKey ?? null,
     dedupeScope: document.dedupeScope ?? null,
+    limitKey: document.limitKey ?? null,
     leaseToken: active ? (document.leaseToken ?? null) : null,
     leaseExpiresAt: active ? (document.leaseExpiresAt ?? null) : null,
     workerId: active ? (document.workerId ?? null) : null,

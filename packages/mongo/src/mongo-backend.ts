@@ -37,7 +37,7 @@ import { JobChangeStream } from './change-stream/job-change-stream.js'
 import { checkShardedLayout } from './check-sharded-layout.js'
 import type { ControlDocument } from './controls/control-document.js'
 import { MongoControlStore } from './controls/mongo-control-store.js'
-import { createJobIndexes } from './indexes.js'
+import { createJobIndexes, createLimiterIndexes } from './indexes.js'
 import type { JobDocument } from './job-document.js'
 import type { OperationContext } from './operation-context.js'
 import { acknowledgeJobs } from './operations/acknowledge-jobs.js'
@@ -57,6 +57,7 @@ import { type PurgeJobsParams, purgeJobs } from './operations/purge-jobs.js'
 import { recoverExpiredLeases } from './operations/recover-expired-leases.js'
 import { releaseJobs } from './operations/release-jobs.js'
 import { removeJobs } from './operations/remove-jobs.js'
+import type { LimiterDocument } from './operations/reserve-starts.js'
 import { retryJobs } from './operations/retry-jobs.js'
 import {
   type MongoBackendOptions,
@@ -104,6 +105,8 @@ export class MongoBackend implements Backend {
    * (see `ControlStore` in `@durabl/core`); changes ride the change stream (`onControlChange`).
    */
   readonly controls: ControlStore
+  /** The rate limiters' sliding logs (`limitersCollectionName`; see docs/limits.md). */
+  readonly limitersCollection: Collection<LimiterDocument>
   /** Present when `useChangeStreams` is not false (see `capabilities.push`). */
   readonly subscribe?: (params: SubscribeParams) => Promise<PushSubscription>
 
@@ -117,6 +120,10 @@ export class MongoBackend implements Backend {
     this.collection = this.options.db.collection<JobDocument>(this.options.collectionName, OWN_WRITES_READ)
     this.schedulesCollection = this.options.db.collection<ScheduleDocument>(
       this.options.schedulesCollectionName,
+      OWN_WRITES_READ,
+    )
+    this.limitersCollection = this.options.db.collection<LimiterDocument>(
+      this.options.limitersCollectionName,
       OWN_WRITES_READ,
     )
     this.context = { collection: this.collection, options: this.options }
@@ -164,6 +171,7 @@ export class MongoBackend implements Backend {
       if (this.options.createIndexes) {
         await createJobIndexes(this.options.db, this.collection.collectionName)
         await createWorkerIndexes(this.options.db, this.options.workersCollectionName)
+        await createLimiterIndexes(this.options.db, this.options.limitersCollectionName)
       }
       if (this.options.useChangeStreams === true) {
         if (!topology.changeStreams) {
@@ -195,7 +203,9 @@ export class MongoBackend implements Backend {
   }
 
   claimJobs(params: ClaimJobsParams): Promise<Job[]> {
-    return runOperation('claimJobs', () => claimJobs(this.context, this.contention, params))
+    return runOperation('claimJobs', () =>
+      claimJobs(this.context, this.contention, this.limitersCollection, params),
+    )
   }
 
   nextDueAt(params: NextDueAtParams): Promise<Date | null> {

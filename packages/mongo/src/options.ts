@@ -9,6 +9,7 @@ export const MONGO_DEFAULTS = {
   createIndexes: true,
   workersCollectionName: 'durabl_workers',
   controlsCollectionName: 'durabl_controls',
+  limitersCollectionName: 'durabl_limiters',
   /** Completed jobs are kept 7 days. */
   completedRetentionMs: 7 * 24 * 60 * 60 * 1000,
   /** Failed jobs are kept 30 days: someone may want to read or retry them. */
@@ -94,6 +95,13 @@ export interface MongoBackendOptions {
    */
   controlsCollectionName?: string
   /**
+   * The collection of rate limiters (one small document per rate limit of a type or key, holding
+   * the starts of its current window; see docs/limits.md), in the same database. A TTL index on
+   * `expiresAt` deletes a limiter once its window is empty. It must differ from `collectionName`.
+   * @defaultValue 'durabl_limiters'
+   */
+  limitersCollectionName?: string
+  /**
    * A job whose document (as BSON, payload included) is larger than this is rejected at enqueue.
    * At most 16 MiB. @defaultValue 15728640 (16 MiB minus 1 MiB of headroom)
    */
@@ -140,6 +148,7 @@ export interface ResolvedMongoBackendOptions {
   retention: ResolvedRetention
   workersCollectionName: string
   controlsCollectionName: string
+  limitersCollectionName: string
   maxDocumentBytes: number
   maxErrorHistory: number
   maxLogEntries: number
@@ -235,6 +244,21 @@ export function resolveMongoBackendOptions(options: MongoBackendOptions): Resolv
       )
     }
   }
+  const limitersCollectionName = collectionNameOption(
+    'limitersCollectionName',
+    options.limitersCollectionName ?? MONGO_DEFAULTS.limitersCollectionName,
+  )
+  if (
+    [collectionName, schedulesCollectionName, workersCollectionName, controlsCollectionName].includes(
+      limitersCollectionName,
+    )
+  ) {
+    throw new ValidationError(
+      'limitersCollectionName',
+      'must differ from collectionName, schedulesCollectionName, workersCollectionName and controlsCollectionName',
+      limitersCollectionName,
+    )
+  }
   const retention = options.retention ?? {}
   if (typeof retention !== 'object' || retention === null) {
     throw new ValidationError('retention', 'must be an object', retention)
@@ -260,6 +284,7 @@ export function resolveMongoBackendOptions(options: MongoBackendOptions): Resolv
     },
     workersCollectionName,
     controlsCollectionName,
+    limitersCollectionName,
     maxDocumentBytes: positiveInteger(
       'maxDocumentBytes',
       options.maxDocumentBytes ?? MONGO_DEFAULTS.maxDocumentBytes,

@@ -118,8 +118,8 @@ describe('sharded clusters (unit level, fake mongos)', () => {
     const { db, created } = mongosDb({ 'app.other': { key: { _id: 'hashed' } } })
     const backend = new MongoBackend({ db, useChangeStreams: false })
     await backend.startup()
-    // The jobs collection's indexes, then the workers collection's TTL index.
-    expect(created).toHaveLength(2)
+    // The jobs collection's indexes, then the workers' and the limiters' TTL indexes.
+    expect(created).toHaveLength(3)
     expect(backend.capabilities.transactions).toBe(true)
   })
 

@@ -2,6 +2,7 @@ import type { Backend, ClaimTypeLimit, PushWake } from '../backend.js'
 import type { Clock, ClockTimer } from '../clock.js'
 import { normalizeError } from '../errors/normalize-error.js'
 import type { Job } from '../job.js'
+import { hasAnyLimit, hasConcurrencyLimit, hasRateLimit, type TypeLimits } from '../type-limits.js'
 
 /** After a failed claim: 100 ms doubling to 30 s, so an outage is neither hammered nor waited out long. */
 export const CLAIM_RETRY_BASE_MS = 100
@@ -40,6 +41,11 @@ export interface FetcherParams {
   /** Jobs a claim returned after `stop()` began; they must be given back. */
   returnUnstarted(jobs: Job[]): void
   onError(error: Error, operation: string): void
+  /**
+   * The fleet-wide limits of a type (validated), read at every claim and passed to the backend in
+   * `ClaimTypeLimit.limits`; null for none. @defaultValue no limits for any type
+   */
+  limitsFor?(type: string): TypeLimits | null
 }
 
 /**
@@ -52,11 +58,23 @@ export interface FetcherParams {
  * its types falls due and idles until woken: a push wake, a timer for the earliest due time it
  * learned (from that answer or from push), or the poll interval. A failed claim is retried with capped exponential backoff,
  * during which wakes and frees are ignored (the retry claims for them).
+ *
+ * Fleet-wide limits (`limitsFor`) never make it spin: a job a rate limit held back has its `runAt`
+ * moved to when the limit allows, so the next-due read arms the timer for it; a type a
+ * concurrency limit held back claims again when one of its acknowledgements is written here
+ * (`slotReleased`), and otherwise at the poll.
  */
 export class Fetcher {
   readonly #params: FetcherParams
   /** Types whose last claim returned as many jobs as asked (or that had no free slot): more may be waiting. */
   readonly #saturated = new Set<string>()
+  /**
+   * Types with a fleet-wide concurrency limit whose last claim came back short: their due jobs may
+   * be waiting for a slot another attempt holds. An acknowledgement of the type written here (a
+   * slot freed fleet-wide) claims again; slots other processes free are found by their own next
+   * claim or by the poll.
+   */
+  readonly #waitingForSlot = new Set<string>()
   #claimInFlight: Promise<void> | null = null
   /** The `nextDueAt` read in flight: at most one, beside the claims, never holding them up. */
   #nextDueInFlight: Promise<void> | null = null
@@ -116,6 +134,16 @@ export class Fetcher {
   /** A slot of `type` was freed (the slot pool tells): more of its jobs may be waiting. */
   slotFreed(type: string): void {
     if (this.#saturated.has(type)) this.requestClaim()
+  }
+
+  /**
+   * An attempt of `type` ended in storage (its acknowledgement was written): the fleet-wide limit
+   * slots it held are free now, so a type whose claim was held back by its limits claims again.
+   */
+  slotReleased(type: string): void {
+    if (!this.#waitingForSlot.has(type)) return
+    this.#saturated.add(type)
+    this.requestClaim()
   }
 
   /** A push notification: claim now, or set one timer for the earliest wake due later. */
@@ -230,17 +258,39 @@ export class Fetcher {
     const claimedByType = new Map<string, number>()
     for (const job of jobs) claimedByType.set(job.type, (claimedByType.get(job.type) ?? 0) + 1)
     const full = jobs.length >= plan.limit
-    for (const { type, limit } of plan.types) {
-      if (full || (claimedByType.get(type) ?? 0) >= limit) this.#saturated.add(type)
+    for (const { type, limit, limits } of plan.types) {
+      const filled = full || (claimedByType.get(type) ?? 0) >= limit
+      if (filled) this.#saturated.add(type)
       else this.#saturated.delete(type)
+      // Short under a concurrency limit: its jobs may wait for a slot, and nothing announces a
+      // slot freeing, so our own next acknowledgement of the type claims again (see slotReleased).
+      if (!filled && hasConcurrencyLimit(limits)) this.#waitingForSlot.add(type)
+      else this.#waitingForSlot.delete(type)
     }
     for (const job of jobs) this.#params.startJob(job)
     // A short claim took every due job: learn when the next delayed one falls due, since no push
-    // wake-up may ever announce it (written before the stream opened, or before a restart).
-    if (!full) this.#learnNextDue(claimedAt)
+    // wake-up may ever announce it (written before the stream opened, or before a restart). Not
+    // when every short type only waits for its own running jobs' slots: their acknowledgements
+    // claim again, and the claim after the last one reads it.
+    if (!full && !this.#onlyWaitingForOwnSlots(plan, claimedByType)) this.#learnNextDue(claimedAt)
     this.#armPoll()
     // Slots may have freed while the claim was in flight: claim for them now.
     if (full && this.#freeSlots() > 0) this.#claimAgain = true
+  }
+
+  /**
+   * True when every type that came back short has a concurrency limit and no rate limit (a rate
+   * limit moves `runAt`, which only the next-due read reports) and still runs jobs here.
+   */
+  #onlyWaitingForOwnSlots(
+    plan: { types: ClaimTypeLimit[] },
+    claimedByType: ReadonlyMap<string, number>,
+  ): boolean {
+    const short = plan.types.filter(({ type, limit }) => (claimedByType.get(type) ?? 0) < limit)
+    return short.every(
+      ({ type, limits }) =>
+        hasConcurrencyLimit(limits) && !hasRateLimit(limits) && this.#params.slots.inUse(type) > 0,
+    )
   }
 
   /**
@@ -297,7 +347,20 @@ export class Fetcher {
         continue
       }
       const limit = Math.min(typeFree, free)
-      types.push({ type: entry.type, limit, leaseMs: entry.leaseMs })
+      let limits: TypeLimits | null
+      try {
+        limits = this.#params.limitsFor?.(entry.type) ?? null
+      } catch (error) {
+        // Claiming the type without its limits could break them: leave it until they read well.
+        this.#params.onError(normalizeError(error), 'limitsFor')
+        continue
+      }
+      // Only a limited type carries `limits`: the claim of the others is exactly what it was.
+      types.push(
+        hasAnyLimit(limits)
+          ? { type: entry.type, limit, leaseMs: entry.leaseMs, limits }
+          : { type: entry.type, limit, leaseMs: entry.leaseMs },
+      )
       wanted += limit
     }
     return { types, limit: Math.min(wanted, free) }

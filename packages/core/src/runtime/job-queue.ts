@@ -1,10 +1,12 @@
-import type { Backend, TypeControl, WorkerInfo } from '../backend.js'
+import type { Backend, QueueStats, TypeControl, WorkerInfo } from '../backend.js'
+import { NotSupportedError } from '../errors/not-supported-error.js'
 import { QueueStateError } from '../errors/queue-state-error.js'
 import { ValidationError } from '../errors/validation-error.js'
 import type { JobQueueEventName, JobQueueListener } from '../events.js'
 import type { JobQueueHooks } from '../hooks.js'
 import type { Job } from '../job.js'
 import type { EnqueueOptions, JobQueueOptions, ProcessorConfig } from '../options.js'
+import { hasAnyLimit } from '../type-limits.js'
 import {
   type ResolvedJobQueueOptions,
   resolveJobQueueOptions,
@@ -186,6 +188,7 @@ export class JobQueue {
       if (this.#state === 'stopping') {
         throw new QueueStateError('claimOrEnqueue() cannot claim while the queue is shutting down')
       }
+      this.#refuseLimitedInline(type)
       const result = await this.#enqueuer.claimOrEnqueue(type, data, options, this.workerId)
       if (result.outcome !== 'claimed') return null
       // Null also when shutdown began during the call: the job was given back and stays pending.
@@ -447,6 +450,21 @@ export class JobQueue {
         processes: (name) => this.#worker.processors.has(name),
       }),
     )
+  }
+
+  /**
+   * claimOrEnqueue runs its job inline, outside the claim that holds a type to its fleet-wide
+   * limits: a type with limits is refused rather than silently run past them.
+   */
+  #refuseLimitedInline(type: string): void {
+    const limitsFor = this.options.limitsFor
+    if (limitsFor === undefined) return
+    const validType = validateJobType(type)
+    if (hasAnyLimit(limitsFor(validType))) {
+      throw new NotSupportedError(
+        `claimOrEnqueue cannot run a job of type ${JSON.stringify(validType)} inline: the type has fleet-wide limits (options.limitsFor), which only claims enforce; enqueue it instead`,
+      )
+    }
   }
 
   /** Enqueueing stays open while shutting down (handlers finishing may enqueue follow-ups). */

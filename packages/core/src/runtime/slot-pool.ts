@@ -29,6 +29,11 @@ export interface SlotPoolParams {
   maxAwaitingAck: number
   /** A slot of this type was freed (the fetcher may claim for it). */
   onSlotFreed(type: string): void
+  /**
+   * An attempt of this type had its outcome recorded (its acknowledgement written, or given up):
+   * the fleet-wide limit slots it held in storage are free.
+   */
+  onRecorded?(type: string): void
 }
 
 /**
@@ -97,6 +102,7 @@ export class SlotPool {
       this.#awaitingAck--
     }
     this.#removeIfDone(attempt, entry)
+    this.#params.onRecorded?.(attempt.job.type)
   }
 
   /** Attempts holding a slot now, of one type or of all. */

@@ -95,6 +95,7 @@ export class Worker {
     this.#slots = new SlotPool({
       maxAwaitingAck: options.instanceConcurrency,
       onSlotFreed: (type) => this.#fetcher.slotFreed(type),
+      onRecorded: (type) => this.#fetcher.slotReleased(type),
     })
     const onError = (error: Error, operation: string) => events.emit('queue:error', { error, operation })
     const store = backend.capabilities.controls === true ? backend.controls : undefined
@@ -143,6 +144,7 @@ export class Worker {
         for (const job of jobs) void this.#giveBack(job)
       },
       onError,
+      limitsFor: options.limitsFor,
     })
     this.#recoverer = new Recoverer({
       backend,

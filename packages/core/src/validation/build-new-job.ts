@@ -36,6 +36,7 @@ export function buildNewJob(params: BuildNewJobParams): { job: NewJob; options: 
     timeoutMs: options.timeoutMs,
     dedupeKey: options.dedupeKey,
     dedupeScope: options.dedupeScope,
+    limitKey: options.limitKey,
     metadata: options.metadata,
   }
   return { job, options }

@@ -26,6 +26,7 @@ describe('resolveEnqueueOptions', () => {
       timeoutMs: null,
       dedupeKey: null,
       dedupeScope: null,
+      limitKey: null,
       session: undefined,
       metadata: {},
     })
@@ -122,6 +123,24 @@ describe('resolveEnqueueOptions', () => {
   it('rejects options defaults cannot hold', () => {
     expect(() => resolveEnqueueDefaults({ dedupeKey: 'k' } as never)).toThrow(
       /^defaultEnqueueOptions\.dedupeKey is not a known option/,
+    )
+    expect(() => resolveEnqueueDefaults({ limitKey: 'tenant:1' } as never)).toThrow(
+      /^defaultEnqueueOptions\.limitKey is not a known option/,
+    )
+  })
+
+  it('takes a limit key of 1 to 200 characters without control characters', () => {
+    expect(resolveEnqueueOptions({ limitKey: 'tenant:42' }, defaults, now).limitKey).toBe('tenant:42')
+    expect(resolveEnqueueOptions({ limitKey: 'k'.repeat(200) }, defaults, now).limitKey).toHaveLength(200)
+    expect(messageOf({ limitKey: '' })).toBe('options.limitKey must be a non-empty string, got ""')
+    expect(messageOf({ limitKey: 'k'.repeat(201) })).toMatch(
+      /^options\.limitKey must be at most 200 characters long/,
+    )
+    expect(messageOf({ limitKey: { $ne: null } })).toBe(
+      'options.limitKey must be a non-empty string, got an object',
+    )
+    expect(messageOf({ limitKey: 'tenant\n1' })).toBe(
+      'options.limitKey must not contain control characters (U+000A at index 6), got "tenant\\n1"',
     )
   })
 })

@@ -27,12 +27,13 @@ const ENQUEUE_OPTION_KEYS = [
   'timeoutMs',
   'dedupeKey',
   'dedupeScope',
+  'limitKey',
   'session',
   'metadata',
 ] as const satisfies ReadonlyArray<keyof EnqueueOptions>
 
 const DEFAULT_ENQUEUE_OPTION_KEYS = ENQUEUE_OPTION_KEYS.filter(
-  (key) => key !== 'session' && key !== 'runAt' && key !== 'dedupeKey',
+  (key) => key !== 'session' && key !== 'runAt' && key !== 'dedupeKey' && key !== 'limitKey',
 )
 
 /** The queue-wide defaults every enqueue starts from (`JobQueueOptions.defaultEnqueueOptions`). */
@@ -55,6 +56,7 @@ export interface ResolvedEnqueueOptions {
   timeoutMs: number | null
   dedupeKey: string | null
   dedupeScope: DedupeScope | null
+  limitKey: string | null
   session: BackendSession | undefined
   metadata: JobMetadata
 }
@@ -166,6 +168,14 @@ export function resolveEnqueueOptions(
         : validateTimeoutMs(`${field}.timeoutMs`, options.timeoutMs),
     dedupeKey,
     dedupeScope,
+    // Checked as a string like the dedupe key: it is stored and used in queries and slot names.
+    limitKey:
+      options.limitKey === undefined
+        ? null
+        : requireNoControlCharacters(
+            `${field}.limitKey`,
+            requireNonEmptyString(`${field}.limitKey`, options.limitKey, DEFAULTS.maxLimitKeyLength),
+          ),
     session: options.session ?? undefined,
     // Per-call metadata adds to (and overrides) the queue-wide metadata.
     metadata:

@@ -1,10 +1,13 @@
 import { type Clock, systemClock } from '../clock.js'
 import { ValidationError } from '../errors/validation-error.js'
 import { DEFAULTS, type JobQueueOptions, MINIMUMS } from '../options.js'
+import type { TypeLimits } from '../type-limits.js'
 import { type ResolvedEnqueueDefaults, resolveEnqueueDefaults } from './resolve-enqueue-options.js'
 import { type ResolvedRedactOptions, resolveRedactOptions } from './resolve-redact-options.js'
+import { resolveTypeLimits } from './resolve-type-limits.js'
 import {
   rejectUnknownKeys,
+  requireFunction,
   requireIntegerAtLeast,
   requireNoControlCharacters,
   requireNonEmptyString,
@@ -23,6 +26,7 @@ const JOB_QUEUE_OPTION_KEYS = [
   'redact',
   'schedules',
   'workerRegistryIntervalMs',
+  'limitsFor',
 ] as const satisfies ReadonlyArray<keyof JobQueueOptions>
 
 /** The longest worker id accepted; it is stored on every active job. */
@@ -40,6 +44,8 @@ export interface ResolvedJobQueueOptions {
   schedules: ResolvedScheduleRunOptions
   /** How often a started queue registers itself; false when registration is off. */
   workerRegistryIntervalMs: number | false
+  /** The fleet-wide limits of a type, each answer validated; undefined when not given (no limits). */
+  limitsFor: ((type: string) => TypeLimits | null) | undefined
 }
 
 export interface ResolvedScheduleRunOptions {
@@ -87,6 +93,20 @@ export function resolveJobQueueOptions(
     redact: resolveRedactOptions(options.redact),
     schedules: resolveScheduleRunOptions(options.schedules),
     workerRegistryIntervalMs: resolveWorkerRegistryInterval(options.workerRegistryIntervalMs),
+    limitsFor: resolveLimitsFor(options.limitsFor),
+  }
+}
+
+/**
+ * Wraps `limitsFor` so every answer is validated where it is used: a bad answer throws a
+ * ValidationError naming the type (the fetcher reports it and does not claim that type).
+ */
+function resolveLimitsFor(value: unknown): ResolvedJobQueueOptions['limitsFor'] {
+  if (value === undefined) return undefined
+  const limitsFor = requireFunction<(type: string) => unknown>('options.limitsFor', value)
+  return (type) => {
+    const limits = limitsFor(type)
+    return limits == null ? null : resolveTypeLimits(limits, `options.limitsFor(${JSON.stringify(type)})`)
   }
 }
 

@@ -4,6 +4,7 @@ import { cappedError } from '../size-caps.js'
 import { assertArray, parseLeaseRef } from '../validate.js'
 import { type EndingWrite, newAckId } from './apply-ending-writes.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
+import { FREE_LIMIT_SLOTS } from './limit-slots.js'
 import { retentionDeadline } from './retention.js'
 
 /**
@@ -52,7 +53,7 @@ export function cancelRunningWrites(
               },
               push: { ...push, errors: { $each: [error], $slice: -context.options.maxErrorHistory } },
               inc: { rev: 1 },
-              unset: { dedupe: '' },
+              unset: { dedupe: '', ...FREE_LIMIT_SLOTS },
             }),
           },
         },

@@ -1,8 +1,7 @@
-import { type ClaimJobsParams, type Job, ValidationError } from '@durabl/core'
-import type { AnyBulkWriteOperation, Document, ObjectId } from 'mongodb'
+import { type ClaimJobsParams, hasAnyLimit, type Job, resolveTypeLimits, ValidationError } from '@durabl/core'
+import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb'
 import { commandComment } from '../command-comment.js'
 import { type JobDocument, toJob } from '../job-document.js'
-import { newLeaseToken } from '../lease-token.js'
 import type { OperationContext } from '../operation-context.js'
 import {
   assertDate,
@@ -10,61 +9,21 @@ import {
   assertNonNegativeInteger,
   assertPositiveFinite,
 } from '../validate.js'
+import {
+  claimedFields,
+  compareClaimOrder,
+  expandDotted,
+  MAX_CLAIM_ROUNDS,
+  readWon,
+  shuffle,
+  type TypeBudget,
+} from './claim-batch.js'
 import type { ClaimContention } from './claim-contention.js'
+import { claimLimitedJobs } from './claim-limited-jobs.js'
 import { claimOneJob } from './claim-one-job.js'
 import { claimQuery } from './claim-query.js'
+import type { LimiterDocument } from './reserve-starts.js'
 import { runBulkWrite } from './run-bulk-write.js'
-
-/**
- * Rounds one claim may take: a round refills slots that lost a race or hit a busy dedupe key.
- * Bounded so a claim never loops; the runtime claims again soon anyway.
- */
-const MAX_CLAIM_ROUNDS = 3
-
-interface TypeBudget {
-  remaining: number
-  leaseMs: number
-}
-
-function compareClaimOrder(left: JobDocument, right: JobDocument): number {
-  if (left.priority !== right.priority) return left.priority - right.priority
-  const byRunAt = left.runAt.getTime() - right.runAt.getTime()
-  if (byRunAt !== 0) return byRunAt
-  // Insertion order: ObjectIds compare by their bytes (Buffer.compare), as MongoDB sorts them.
-  return Buffer.compare(left._id.id, right._id.id)
-}
-
-function shuffle<T>(items: T[]): T[] {
-  for (let index = items.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(Math.random() * (index + 1))
-    const swap = items[index] as T
-    items[index] = items[other] as T
-    items[other] = swap
-  }
-  return items
-}
-
-/** The claim's `$set` for one candidate: absolute values, valid because the write guards on `rev`. */
-function claimedFields(candidate: JobDocument, budget: TypeBudget, workerId: string, now: Date): Document {
-  const fields: Document = {
-    state: 'active',
-    attempts: candidate.attempts + 1,
-    leaseToken: newLeaseToken(),
-    leaseExpiresAt: new Date(now.getTime() + budget.leaseMs),
-    workerId,
-    startedAt: now,
-    updatedAt: now,
-    rev: candidate.rev + 1,
-  }
-  // A 'pending'-scope job moves from the key's queued slot to its running slot; the unique index
-  // refuses the write when another job with the key is running, and the claim skips this job.
-  // 'pending+active' jobs already hold both slots.
-  if (candidate.dedupeKey !== null && candidate.dedupeScope === 'pending') {
-    fields['dedupe.pendingKey'] = null
-    fields['dedupe.activeKey'] = candidate.dedupeKey
-  }
-  return fields
-}
 
 /**
  * Claims due pending jobs: one indexed read of candidates, then one unordered bulkWrite of
@@ -75,10 +34,12 @@ function claimedFields(candidate: JobDocument, budget: TypeBudget, workerId: str
  * replacements. See docs/decisions/0003-claiming.md.
  *
  * A claim that can take one job only is one findOneAndUpdate instead (`claimOneJob`, decision 0006).
+ * A claim with a limited type open goes through `claimLimitedJobs` (see docs/limits.md).
  */
 export async function claimJobs(
   context: OperationContext,
   contention: ClaimContention,
+  limiters: Collection<LimiterDocument>,
   params: ClaimJobsParams,
 ): Promise<Job[]> {
   assertDate(params.now, 'now')
@@ -91,10 +52,20 @@ export async function claimJobs(
     assertNonEmptyString(entry.type, `types[${index}].type`)
     assertNonNegativeInteger(entry.limit, `types[${index}].limit`)
     assertPositiveFinite(entry.leaseMs, `types[${index}].leaseMs`)
+    const limits = entry.limits == null ? null : resolveTypeLimits(entry.limits, `types[${index}].limits`)
     const existing = budgets.get(entry.type)
     if (existing) existing.remaining += entry.limit
-    else budgets.set(entry.type, { remaining: entry.limit, leaseMs: entry.leaseMs })
+    else
+      budgets.set(entry.type, {
+        remaining: entry.limit,
+        leaseMs: entry.leaseMs,
+        limits: hasAnyLimit(limits) ? limits : null,
+      })
   })
+  // A limited type open in this claim takes the limited path (slot read, rate reservations);
+  // a claim of unlimited types only is exactly the claim below, at its cost.
+  if ([...budgets.values()].some((budget) => budget.remaining > 0 && budget.limits !== null))
+    return claimLimitedJobs(context, contention, limiters, budgets, params)
 
   // A claim that can take one job only (one free slot) is one findOneAndUpdate, not a read and a
   // write: concurrency 1 costs two commands per job with the acknowledgement. A head blocked by a
@@ -194,47 +165,4 @@ export async function claimJobs(
   }
 
   return claimed.sort(compareClaimOrder).map(toJob)
-}
-
-/**
- * The documents this claim won, found by the lease tokens it wrote (tokens are fresh, so a match
- * proves the win), built from their candidates plus the fields written.
- */
-async function readWon(
-  context: OperationContext,
-  attempted: Array<{ candidate: JobDocument; fields: Document }>,
-): Promise<JobDocument[]> {
-  const ids: ObjectId[] = attempted.map((entry) => entry.candidate._id)
-  const tokens = attempted.map((entry) => entry.fields.leaseToken as string)
-  const documents = await context.collection
-    .find(
-      { _id: { $in: ids }, state: 'active', leaseToken: { $in: tokens } },
-      { projection: { _id: 1, leaseToken: 1 }, comment: commandComment('claimConfirm') },
-    )
-    .toArray()
-  const byId = new Map(attempted.map((entry) => [entry.candidate._id.toHexString(), entry]))
-  return documents.flatMap((document) => {
-    const entry = byId.get(document._id.toHexString())
-    if (!entry || document.leaseToken !== entry.fields.leaseToken) return []
-    return [{ ...entry.candidate, ...expandDotted(entry.candidate, entry.fields) }]
-  })
-}
-
-/** Applies `$set` fields (some dotted, under `dedupe.`) to a copy of the candidate. */
-function expandDotted(candidate: JobDocument, fields: Document): Partial<JobDocument> {
-  const result: Document = {}
-  for (const [path, value] of Object.entries(fields)) {
-    const dot = path.indexOf('.')
-    if (dot === -1) {
-      result[path] = value
-      continue
-    }
-    const head = path.slice(0, dot)
-    const base = (result[head] as Document | undefined) ?? {
-      ...((candidate as unknown as Document)[head] ?? {}),
-    }
-    base[path.slice(dot + 1)] = value
-    result[head] = base
-  }
-  return result as Partial<JobDocument>
 }

@@ -16,6 +16,9 @@ import { DUPLICATE_KEY } from './run-bulk-write.js'
  * Returns the claimed document, null when no job is due, or `'blocked'` when the unique running
  * slot index refused the head (another job with its dedupe key is active): the caller then claims
  * through the batch path, which skips that job. See docs/decisions/0006-single-job-claims.md.
+ *
+ * For types without fleet-wide limits only: it takes no limit slot and reserves no start, so
+ * `claimJobs` sends a claim with a limited type open through `claimLimitedJobs` instead.
  */
 export async function claimOneJob(
   context: OperationContext,

@@ -4,6 +4,7 @@ import type { OperationContext } from '../operation-context.js'
 import { assertArray, assertDate, parseLeaseRef } from '../validate.js'
 import { applyEndingWrites, type EndingWrite, newAckId } from './apply-ending-writes.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
+import { FREE_LIMIT_SLOTS } from './limit-slots.js'
 import { retentionDeadline } from './retention.js'
 
 /**
@@ -63,7 +64,7 @@ export function completeWrites(
               },
               push,
               inc: { rev: 1 },
-              unset: { dedupe: '' },
+              unset: { dedupe: '', ...FREE_LIMIT_SLOTS },
             }),
           },
         },

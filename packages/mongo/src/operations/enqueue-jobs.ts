@@ -23,6 +23,9 @@ export function validateNewJob(job: NewJob, field: string): void {
     if (job.dedupeScope !== null && job.dedupeScope !== undefined)
       assertDedupeScope(job.dedupeScope, `${field}.dedupeScope`)
   }
+  // A string before it reaches a query or a slot name, like the dedupe key.
+  if (job.limitKey !== null && job.limitKey !== undefined)
+    assertNonEmptyString(job.limitKey, `${field}.limitKey`)
   if (typeof job.priority !== 'number' || !Number.isFinite(job.priority)) {
     throw new ValidationError(`${field}.priority`, 'must be a finite number', job.priority)
   }

@@ -7,6 +7,7 @@ import { assertArray, assertDate, parseDedupeRef, parseLeaseRef } from '../valid
 import { applyEndingWrites, type EndingWrite, NO_CANCEL_REQUEST, newAckId } from './apply-ending-writes.js'
 import { dedupeGuard, returnToPendingSlots } from './ending-dedupe.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
+import { FREE_LIMIT_SLOTS } from './limit-slots.js'
 import { retentionDeadline } from './retention.js'
 
 /** A failure's write and the outcome it records when applied. */
@@ -99,7 +100,7 @@ export function failWrites(
         },
         push: pushed,
         inc: { rev: 1 },
-        unset: { dedupe: '' },
+        unset: { dedupe: '', ...FREE_LIMIT_SLOTS },
       })
       return { id: job.id, ref, ackId, outcome: 'failed', operations: [{ updateOne: { filter, update } }] }
     }
@@ -112,6 +113,7 @@ export function failWrites(
         set: { ...common, ...slots, state: 'pending', runAt: retryAt },
         push: pushed,
         inc: { rev: 1 },
+        unset: FREE_LIMIT_SLOTS,
       })
     const slots = returnToPendingSlots(dedupe)
     return {

@@ -6,6 +6,7 @@ import { cappedError } from '../size-caps.js'
 import { assertDate } from '../validate.js'
 import { NO_CANCEL_REQUEST } from './apply-ending-writes.js'
 import { leaseExpiryQuery } from './lease-expiry-query.js'
+import { LIMIT_SLOTS_FIELD } from './limit-slots.js'
 import { reclaimQueuedSlots } from './reclaim-queued-slots.js'
 import { retentionDeadline } from './retention.js'
 
@@ -77,7 +78,7 @@ export async function recoverExpiredLeases(
         ...(expiresAt ? { expiresAt } : {}),
       },
     },
-    { $unset: 'dedupe' },
+    { $unset: ['dedupe', LIMIT_SLOTS_FIELD] },
   ]
   const cancelled = await context.collection.updateMany(
     { ...expired, cancelRequestedAt: { $ne: null } },
@@ -121,6 +122,8 @@ export async function recoverExpiredLeases(
           },
         },
       },
+      // The limit slots free with the lease: a crashed worker's slots come back here.
+      { $unset: LIMIT_SLOTS_FIELD },
     ],
     { comment: commandComment('recoverExpiredLeases') },
   )

@@ -6,6 +6,7 @@ import { assertArray, assertDate, parseDedupeRef, parseLeaseRef } from '../valid
 import { applyEndingWrites, type EndingWrite, NO_CANCEL_REQUEST, newAckId } from './apply-ending-writes.js'
 import { dedupeGuard, returnToPendingSlots } from './ending-dedupe.js'
 import { jobUpdatesModifier, updateDocument } from './job-updates.js'
+import { FREE_LIMIT_SLOTS } from './limit-slots.js'
 
 /**
  * Gives jobs back (at shutdown, or snoozed): pending, due at the entry's `runAt` or else `now`, the
@@ -66,7 +67,12 @@ export function releaseWrites(
       ...NO_CANCEL_REQUEST,
     }
     const update = (slots: Document) =>
-      updateDocument({ set: { ...common, ...slots }, push, inc: { attempts: -1, rev: 1 } })
+      updateDocument({
+        set: { ...common, ...slots },
+        push,
+        inc: { attempts: -1, rev: 1 },
+        unset: FREE_LIMIT_SLOTS,
+      })
     const slots = returnToPendingSlots(dedupe)
     return {
       id: job.id,

@@ -1,5 +1,5 @@
 import { BackendError } from '@durabl/core'
-import type { AnyBulkWriteOperation, ClientSession, Collection } from 'mongodb'
+import type { AnyBulkWriteOperation, ClientSession, Collection, Document } from 'mongodb'
 import { MongoBulkWriteError } from 'mongodb'
 import type { JobDocument } from '../job-document.js'
 import { redact } from '../redact.js'
@@ -72,9 +72,9 @@ export function throwOnWriteConcernError(error: MongoBulkWriteError): void {
  * writes were applied on the primary but not confirmed as asked) is a transient BackendError,
  * even when the bulk also had duplicate-key errors.
  */
-export async function runBulkWrite(
-  collection: Collection<JobDocument>,
-  operations: AnyBulkWriteOperation<JobDocument>[],
+export async function runBulkWrite<TDocument extends Document = JobDocument>(
+  collection: Collection<TDocument>,
+  operations: AnyBulkWriteOperation<TDocument>[],
   options: { comment: string; session?: ClientSession | undefined },
 ): Promise<BulkOutcome> {
   const { comment, session } = options

@@ -4,6 +4,7 @@ import type { JobDocument } from '../job-document.js'
 import type { OperationContext } from '../operation-context.js'
 import { MONGO_MAX_BSON_BYTES } from '../options.js'
 import { truncateUtf8 } from '../size-caps.js'
+import { LIMIT_SLOTS_FIELD } from './limit-slots.js'
 import { retentionDeadline } from './retention.js'
 
 /** The code of the error recorded on a job whose write would have grown it past 16 MiB. */
@@ -75,7 +76,7 @@ export function tooLargeFailure(
             ...(expiresAt ? { expiresAt } : {}),
           },
         },
-        { $unset: 'dedupe' },
+        { $unset: ['dedupe', LIMIT_SLOTS_FIELD] },
       ],
     },
   }

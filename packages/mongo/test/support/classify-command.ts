@@ -17,6 +17,9 @@ const PURPOSES: Record<string, CommandPurpose> = {
   claimJobs: 'claim',
   claimOneJob: 'claim',
   claimConfirm: 'claimConfirm',
+  // A limited type's claim: its slot read and its rate reservations (see docs/limits.md).
+  claimSlots: 'claim',
+  reserveStarts: 'claim',
   nextDueAt: 'nextDue',
   completeJobs: 'ack',
   failJobs: 'ack',

@@ -15,6 +15,7 @@ import { describeEnqueueTests } from './enqueue-tests.js'
 import { describeFencingTests } from './fencing-tests.js'
 import { describeFlowControlRuntimeTests } from './flow-control-runtime-tests.js'
 import { describeHeartbeatTests } from './heartbeat-tests.js'
+import { describeLimitTests } from './limit-tests.js'
 import { describeNextDueTests } from './next-due-tests.js'
 import { describeOrderingTests } from './ordering-tests.js'
 import { describePushTests } from './push-tests.js'
@@ -57,6 +58,7 @@ export function runBackendConformance(options: ConformanceOptions): void {
     describeCancelPushTests(context)
     describeSnoozeTests(context)
     describeConcurrencyTests(context)
+    describeLimitTests(context)
     describeTransactionTests(context)
     describePushTests(context)
     describeScheduleStoreTests(context)

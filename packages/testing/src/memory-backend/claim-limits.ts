@@ -1,4 +1,10 @@
-import { type ClaimJobsParams, ValidationError } from '@durabl/core'
+import {
+  type ClaimJobsParams,
+  hasAnyLimit,
+  resolveTypeLimits,
+  type TypeLimits,
+  ValidationError,
+} from '@durabl/core'
 import {
   assertArray,
   assertNonEmptyString,
@@ -12,6 +18,8 @@ export interface ClaimTypeBudget {
   limit: number
   leaseMs: number
   taken: number
+  /** The type's fleet-wide limits (validated), or null when it has none. */
+  limits: TypeLimits | null
 }
 
 /**
@@ -31,7 +39,14 @@ export function resolveClaimLimits(params: ClaimJobsParams): Map<string, ClaimTy
     if (budgets.has(entry.type)) {
       throw new ValidationError(`claimJobs.types[${index}].type`, 'must appear once in types', entry.type)
     }
-    budgets.set(entry.type, { limit: entry.limit, leaseMs: entry.leaseMs, taken: 0 })
+    const limits =
+      entry.limits == null ? null : resolveTypeLimits(entry.limits, `claimJobs.types[${index}].limits`)
+    budgets.set(entry.type, {
+      limit: entry.limit,
+      leaseMs: entry.leaseMs,
+      taken: 0,
+      limits: hasAnyLimit(limits) ? limits : null,
+    })
   }
   return budgets
 }

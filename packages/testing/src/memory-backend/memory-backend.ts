@@ -43,6 +43,7 @@ import { applyUpdates, copyValue, createJob, startAttempt } from './job-record.j
 import { JobStore } from './job-store.js'
 import { JobTransitions } from './job-transitions.js'
 import { ackUnderLease, applyUnderLease, sortOutcomes } from './lease-guard.js'
+import { LimitGate } from './limit-gate.js'
 import { decodeListCursor, encodeListCursor } from './list-cursor.js'
 import { matchesFilter } from './matches-filter.js'
 import {
@@ -51,6 +52,7 @@ import {
   resolveMemoryBackendOptions,
 } from './memory-backend-options.js'
 import { MemoryControlStore } from './memory-control-store.js'
+import { MemoryLimiters } from './memory-limiters.js'
 import { MemoryScheduleStore } from './memory-schedule-store.js'
 import { MemorySession, sessionOwner, stagedJobs, stageJobs } from './memory-session.js'
 import { MemoryWorkerRegistry } from './memory-worker-registry.js'
@@ -91,6 +93,8 @@ export class MemoryBackend implements Backend {
   /** Committed jobs by id. Transactions keep their jobs in the session until commit. */
   protected readonly store = new JobStore()
   private readonly push = new PushHub()
+  /** The sliding logs of the rate limits claims were held to. */
+  private readonly limiters = new MemoryLimiters()
   private readonly transitions: JobTransitions
   private readonly owner = { commit: (staged: StoredJob[]) => this.commitStaged(staged) }
 
@@ -154,6 +158,11 @@ export class MemoryBackend implements Backend {
     const due = [...this.store.values()]
       .filter(({ job }) => job.state === 'pending' && limits.has(job.type) && job.runAt <= params.now)
       .sort(compareClaimOrder)
+    const gate = new LimitGate(
+      [...this.store.jobs()].filter((job) => job.state === 'active' && limits.get(job.type)?.limits),
+      this.limiters,
+      params.now,
+    )
     const claimed: Job[] = []
     for (const { job } of due) {
       if (claimed.length >= params.limit) break
@@ -162,7 +171,17 @@ export class MemoryBackend implements Backend {
       // Single-flight: a pending job waits while another job with its key is active.
       if (findDedupeConflict({ ...job, state: 'active' }, this.store.withKey(job.dedupeKey)) !== undefined)
         continue
+      const admission = gate.admit(job, typeLimit.limits)
+      if (admission.kind === 'held') continue
+      if (admission.kind === 'later') {
+        // Held back by a rate limit: due again when it allows, attempts untouched.
+        job.runAt = new Date(admission.runAtMs)
+        job.updatedAt = new Date(params.now)
+        continue
+      }
       startAttempt(job, { leaseMs: typeLimit.leaseMs, workerId: params.workerId, now: params.now })
+      if (admission.startedAtMs !== null) job.startedAt = new Date(admission.startedAtMs)
+      gate.started(job)
       typeLimit.taken += 1
       claimed.push(structuredClone(job))
     }

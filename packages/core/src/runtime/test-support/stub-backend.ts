@@ -88,6 +88,7 @@ export function activeJob(overrides: Partial<Job> = {}): Job {
     timeoutMs: null,
     dedupeKey: null,
     dedupeScope: null,
+    limitKey: null,
     leaseToken: `lease-${id}`,
     leaseExpiresAt: new Date(now.getTime() + 30_000),
     workerId: 'test',
