@@ -119,6 +119,7 @@ export {
   statsWithControls,
   type TypeStatsWithPause,
 } from './runtime/controls/stats-with-controls.js'
+export { type StoredTypeLimits, TypeLimitsApi } from './runtime/controls/type-limits-api.js'
 export type { EnqueueManyItem } from './runtime/enqueuer.js'
 export type { Handler, JobContext } from './runtime/job-context.js'
 export type { JobHandle } from './runtime/job-handle.js'

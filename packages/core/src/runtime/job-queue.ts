@@ -17,6 +17,7 @@ import { requireNonEmptyString } from '../validation/rules.js'
 import { validateJobType } from '../validation/validate-job-type.js'
 import { setTypePaused, type TypeControlResult } from './controls/pause-types.js'
 import { type JobQueueStats, statsWithControls } from './controls/stats-with-controls.js'
+import { TypeLimitsApi } from './controls/type-limits-api.js'
 import { type EnqueueManyItem, Enqueuer } from './enqueuer.js'
 import { TypedEventEmitter } from './event-emitter.js'
 import type { Handler } from './job-context.js'
@@ -72,6 +73,11 @@ export class JobQueue {
    * `options.schedules.run` is false); see docs/schedules.md.
    */
   readonly schedules: Schedules
+  /**
+   * Fleet-wide limits per job type, stored by the backend (`capabilities.controls`): `set(type,
+   * { concurrency, rateLimit, perKey })`, `get`, `list`, `remove`; see docs/limits.md.
+   */
+  readonly limits: TypeLimitsApi
   #state: JobQueueState = 'created'
   #startup: Promise<void> | null = null
   #shutdown: Promise<ShutdownReport> | null = null
@@ -93,6 +99,11 @@ export class JobQueue {
       events: this.#events,
       hooks: this.#hooks,
       leaseMsFor: (type) => this.#worker.leaseMsFor(type),
+    })
+    this.limits = new TypeLimitsApi({
+      backend,
+      clock: this.options.clock,
+      cache: () => this.#worker.controls,
     })
     this.schedules = new Schedules({
       backend,
@@ -457,12 +468,10 @@ export class JobQueue {
    * limits: a type with limits is refused rather than silently run past them.
    */
   #refuseLimitedInline(type: string): void {
-    const limitsFor = this.options.limitsFor
-    if (limitsFor === undefined) return
     const validType = validateJobType(type)
-    if (hasAnyLimit(limitsFor(validType))) {
+    if (hasAnyLimit(this.#worker.limitsFor(validType))) {
       throw new NotSupportedError(
-        `claimOrEnqueue cannot run a job of type ${JSON.stringify(validType)} inline: the type has fleet-wide limits (options.limitsFor), which only claims enforce; enqueue it instead`,
+        `claimOrEnqueue cannot run a job of type ${JSON.stringify(validType)} inline: the type has fleet-wide limits (queue.limits or options.limitsFor), which only claims enforce; enqueue it instead`,
       )
     }
   }

@@ -5,9 +5,11 @@ import { ShutdownError } from '../errors/shutdown-error.js'
 import type { JobQueueHooks } from '../hooks.js'
 import type { Job } from '../job.js'
 import { DEFAULTS } from '../options.js'
+import type { TypeLimits } from '../type-limits.js'
 import type { ResolvedJobQueueOptions } from '../validation/resolve-job-queue-options.js'
 import { HEARTBEATS_PER_LEASE, type ResolvedProcessorConfig } from '../validation/resolve-processor-config.js'
 import type { ResolvedThreadModule } from '../validation/resolve-thread-module.js'
+import { resolveTypeLimits } from '../validation/resolve-type-limits.js'
 import { AckBatcher } from './ack-batcher.js'
 import { AttemptRunner, type AttemptSettings } from './attempt-runner.js'
 import { ControlsCache } from './controls/controls-cache.js'
@@ -83,6 +85,9 @@ export class Worker {
   readonly controls: ControlsCache | null
   /** Types the controls let the fetcher claim, as of the last change (a resume claims at once). */
   readonly #claimable = new Set<string>()
+  /** Stored limits per type, validated once per control revision. */
+  readonly #storedLimits = new Map<string, { rev: number; limits: TypeLimits | null }>()
+  readonly #limitsOption: ResolvedJobQueueOptions['limitsFor']
   #pushLive = false
   #started = false
   #accepting = true
@@ -91,6 +96,7 @@ export class Worker {
     const { backend, options, events } = params
     this.#events = events
     this.#clock = options.clock
+    this.#limitsOption = options.limitsFor
     // Unwritten acknowledgements are capped at instanceConcurrency (decision 0004).
     this.#slots = new SlotPool({
       maxAwaitingAck: options.instanceConcurrency,
@@ -144,7 +150,7 @@ export class Worker {
         for (const job of jobs) void this.#giveBack(job)
       },
       onError,
-      limitsFor: options.limitsFor,
+      limitsFor: (type) => this.limitsFor(type),
     })
     this.#recoverer = new Recoverer({
       backend,
@@ -284,6 +290,28 @@ export class Worker {
       log: context.log,
       progress: context.progress,
     }
+  }
+
+  /**
+   * The fleet-wide limits of a type: `options.limitsFor` when it answers, else the limits stored
+   * with the type's control (`queue.limits.set`), validated once per revision. A stored value
+   * that is not valid (written by hand) is reported and ignored.
+   */
+  limitsFor(type: string): TypeLimits | null {
+    const fromOptions = this.#limitsOption?.(type)
+    if (fromOptions !== undefined && fromOptions !== null) return fromOptions
+    const control = this.controls?.get(type)
+    if (control === undefined || control.limits === null || control.limits === undefined) return null
+    const cached = this.#storedLimits.get(type)
+    if (cached !== undefined && cached.rev === control.rev) return cached.limits
+    let limits: TypeLimits | null = null
+    try {
+      limits = resolveTypeLimits(control.limits, `stored limits of ${JSON.stringify(type)}`)
+    } catch (error) {
+      this.#events.emit('queue:error', { error: normalizeError(error), operation: 'limits' })
+    }
+    this.#storedLimits.set(type, { rev: control.rev, limits })
+    return limits
   }
 
   /**
