@@ -42,7 +42,7 @@ function sendError(response: ServerResponse, error: unknown) {
 
 /**
  * POST /signup {"email"} enqueues a sign-up's jobs inside a SERVER span, so each job's trace
- * starts at the request; GET (and HEAD) /stats, /schedules, /metrics, /healthz. A known path asked with another
+ * starts at the request; GET (and HEAD) /stats, /schedules, /limits, /metrics, /healthz. A known path asked with another
  * method gets 405 and an `Allow` header; an unknown path gets 404.
  */
 export function createHttpServer({ queue, acceptsSignups, metrics }: HttpServerParams): Server {
@@ -53,6 +53,11 @@ export function createHttpServer({ queue, acceptsSignups, metrics }: HttpServerP
     '/stats': (_request, response) =>
       void queue.getStats().then(
         (stats) => send(response, 200, stats),
+        (error: Error) => send(response, 503, { error: error.message }),
+      ),
+    '/limits': (_request, response) =>
+      void queue.limits.list().then(
+        (limits) => send(response, 200, limits),
         (error: Error) => send(response, 503, { error: error.message }),
       ),
     '/schedules': (_request, response) =>

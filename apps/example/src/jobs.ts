@@ -25,12 +25,27 @@ function work(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
+/** A sign-up's tenant: its e-mail's domain (lower case). */
+export function tenantOf(email: string): string {
+  return (email.split('@')[1] ?? 'unknown').toLowerCase().slice(0, 100)
+}
+
+/**
+ * Fleet-wide limits of the welcome e-mails, stored at start (every worker applies them, whatever
+ * code it runs): at most 2 sending at once per tenant, and 20 per second per tenant, as a mail
+ * provider's per-domain quota would ask.
+ */
+export const WELCOME_EMAIL_LIMITS = {
+  perKey: { concurrency: 2, rateLimit: { max: 20, perMs: 1_000 } },
+}
+
 /** The jobs a sign-up starts: one welcome email (deduplicated per user) and two follow-ups. */
 export async function enqueueSignup(queue: JobQueue, userId: string, email: string) {
   const welcomeId = await queue.enqueue<WelcomeEmail>(
     'welcome-email',
     { userId, email },
-    { dedupeKey: `welcome-email:${userId}`, maxAttempts: 5 },
+    // Limited per tenant (the e-mail's domain) by WELCOME_EMAIL_LIMITS, across every worker.
+    { dedupeKey: `welcome-email:${userId}`, maxAttempts: 5, limitKey: `tenant:${tenantOf(email)}` },
   )
   const followUpIds = await queue.enqueueMany([
     { type: 'provision-workspace', data: { userId }, options: { priority: -1 } },

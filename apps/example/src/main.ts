@@ -6,7 +6,7 @@ import { MongoBackend } from '@durabl/mongo'
 import { Registry } from 'prom-client'
 import { connectMongo, type MongoConnection } from './connect-mongo.js'
 import { createHttpServer } from './http-server.js'
-import { registerHandlers, SCHEDULES } from './jobs.js'
+import { registerHandlers, SCHEDULES, WELCOME_EMAIL_LIMITS } from './jobs.js'
 import { baseUrl, listen } from './listen.js'
 import { type ExampleOptions, parseExampleOptions } from './options.js'
 import { setupTracing } from './setup-tracing.js'
@@ -65,6 +65,7 @@ async function start(options: ExampleOptions, running: Running): Promise<string>
   running.queue = queue
   await queue.startup()
   if (options.role !== 'producer') {
+    await queue.limits.set('welcome-email', WELCOME_EMAIL_LIMITS)
     const synced = await queue.schedules.sync(SCHEDULES)
     log(
       `schedules: ${SCHEDULES.map((schedule) => schedule.id).join(', ')} (created ${synced.created.length}, updated ${synced.updated.length})`,

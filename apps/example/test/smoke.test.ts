@@ -37,6 +37,16 @@ describe('the example app', () => {
     })
     for (const entry of stats) expect(entry).toMatchObject({ pending: 0, active: 0, failed: 0 })
 
+    // The welcome e-mails' per-tenant limit is stored for the whole fleet.
+    const limits = (await (await fetch(`${base}/limits`)).json()) as Array<{ type: string; limits: unknown }>
+    expect(limits).toEqual([
+      {
+        type: 'welcome-email',
+        limits: { perKey: { concurrency: 2, rateLimit: { max: 20, perMs: 1_000 } } },
+        updatedAt: expect.any(String),
+      },
+    ])
+
     // The two declared schedules are stored; the every-5-seconds one has run.
     const schedules = await eventually('the usage report to run', async () => {
       const body = (await (await fetch(`${base}/schedules`)).json()) as Array<{
