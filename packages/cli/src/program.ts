@@ -1,5 +1,5 @@
 import { ValidationError } from '@durabl/core'
-import { redact } from '@durabl/mongo'
+import { MONGO_DEFAULTS, redact } from '@durabl/mongo'
 import { Command, CommanderError, Option } from 'commander'
 import { CommandFailure, EXIT_CODES, UsageError } from './cli-errors.js'
 import { type CliIo, type OutputStream, processIo } from './cli-io.js'
@@ -87,9 +87,12 @@ export function createProgram(io: CliIo): Command {
   jobs.addCommand(jobsPurgeCommand(context))
   program.addCommand(jobs)
 
-  const schedules = new Command('schedules').description(
-    'list, show, pause, resume, trigger and remove schedules (recurring jobs)',
-  )
+  const schedules = new Command('schedules')
+    .description('list, show, pause, resume, trigger and remove schedules (recurring jobs)')
+    .option(
+      '--schedules-collection <name>',
+      `the schedules' collection, for an application that set schedulesCollectionName (default: ${MONGO_DEFAULTS.schedulesCollectionName})`,
+    )
   schedules.addCommand(schedulesListCommand(context))
   schedules.addCommand(schedulesShowCommand(context))
   schedules.addCommand(schedulesPauseCommand(context))

@@ -1,4 +1,5 @@
-import { type Backend, SCHEDULE_METADATA } from '@durabl/core'
+import { type Backend, JobQueue, SCHEDULE_METADATA } from '@durabl/core'
+import { MongoBackend } from '@durabl/mongo'
 import { useMongo } from '@durabl/mongo-server/harness'
 import { describe, expect, it } from 'vitest'
 import { type CliIo, main } from '../src/index.js'
@@ -336,5 +337,28 @@ describe('durabl schedules remove', () => {
       'it is declared by queue.schedules.sync(): the next sync() that declares it creates it again',
     )
     expect(await seeded.store.getSchedule({ id: 'declared' })).toBeNull()
+  })
+})
+
+describe('durabl schedules --schedules-collection', () => {
+  it("reads an application's schedules from the collection it named, and refuses a bad name", async () => {
+    const db = await mongo.db()
+    const uri = mongo.target.connectionString
+    const backend = new MongoBackend({
+      db,
+      schedulesCollectionName: 'custom_schedules',
+      useChangeStreams: false,
+    })
+    const queue = new JobQueue(backend, { schedules: { run: false }, workerRegistryIntervalMs: false })
+    await queue.schedules.upsert('in-custom', { type: 'report', everyMs: 60_000 })
+    const target = ['--uri', uri, '--db', db.databaseName]
+    const custom = await run(['schedules', '--schedules-collection', 'custom_schedules', 'list', ...target])
+    expect(custom).toMatchObject({ code: 0, stderr: '' })
+    expect(custom.stdout).toContain('in-custom')
+    const defaults = await run(['schedules', 'list', ...target])
+    expect(defaults.stdout).not.toContain('in-custom')
+    const bad = await run(['schedules', '--schedules-collection', 'a$b', 'list', ...target])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--schedules-collection must be a non-empty name without "$", got "a$b"')
   })
 })

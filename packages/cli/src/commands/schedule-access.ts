@@ -1,7 +1,8 @@
 import { type Backend, JobQueue, type Schedules, systemClock } from '@durabl/core'
+import { MongoBackend } from '@durabl/mongo'
 import type { Command } from 'commander'
 import { parseInteger, parseTimeZone } from '../arguments.js'
-import { CommandFailure } from '../cli-errors.js'
+import { CommandFailure, UsageError } from '../cli-errors.js'
 import type { CommandContext } from '../command-context.js'
 import type { Connection } from '../connect.js'
 import { DEFAULT_TIME_ZONE } from '../format/zoned-time.js'
@@ -42,9 +43,19 @@ export function withSchedules<T>(
   command: Command,
   run: (schedules: Schedules, connection: Connection) => Promise<T>,
 ): Promise<T> {
+  const schedulesCollectionName = schedulesCollectionOption(command)
   return context.withConnection(command, async (connection) => {
     // Typed as the contract: the schedule store is an optional part of it.
-    const backend: Backend = connection.backend
+    const backend: Backend =
+      schedulesCollectionName === undefined
+        ? connection.backend
+        : new MongoBackend({
+            db: connection.client.db(connection.resolved.databaseName),
+            collectionName: connection.resolved.collectionName,
+            schedulesCollectionName,
+            useChangeStreams: false,
+            createIndexes: false,
+          })
     if (backend.capabilities.schedules !== true || backend.schedules === undefined) {
       throw new CommandFailure(
         `the ${backend.name} backend of this durabl CLI does not store schedules: upgrade @durabl/cli`,
@@ -56,6 +67,18 @@ export function withSchedules<T>(
     })
     return run(queue.schedules, connection)
   })
+}
+
+/** `--schedules-collection` (on `durabl schedules`), checked before connecting. */
+function schedulesCollectionOption(command: Command): string | undefined {
+  const value = command.optsWithGlobals<{ schedulesCollection?: string }>().schedulesCollection
+  if (value === undefined) return undefined
+  if (value === '' || value.includes('$')) {
+    throw new UsageError(
+      `--schedules-collection must be a non-empty name without "$", got ${JSON.stringify(value)}`,
+    )
+  }
+  return value
 }
 
 /** The schedule, or a failure (exit 1) naming the id that matched none. */
