@@ -36,4 +36,34 @@ describe('schedule events', () => {
       await queue.shutdown()
     }
   })
+
+  it('a schedule whose fire fails is retried with a backoff, and the others keep firing', async () => {
+    const backend = new MemoryBackend()
+    const store = backend.schedules as ScheduleStore
+    const clock = new TestClock(new Date(START))
+    const queue = new JobQueue(backend, { clock, workerId: 'only', workerRegistryIntervalMs: false })
+    const errors: string[] = []
+    queue.on('queue:error', ({ operation }) => errors.push(operation))
+    await queue.schedules.upsert('broken', { type: 'tick', everyMs: 1_000 })
+    await queue.schedules.upsert('healthy', { type: 'tick', everyMs: 1_000 })
+    const fire = store.fireSchedule.bind(store)
+    const attempts: number[] = []
+    store.fireSchedule = async (params) => {
+      if (params.id !== 'broken') return fire(params)
+      attempts.push(clock.now().getTime() - START)
+      throw new Error('the database is down')
+    }
+    try {
+      await queue.startup()
+      for (let second = 1; second <= 10; second += 1) {
+        await clock.advance(1_000)
+        await expect.poll(async () => (await queue.schedules.get('healthy'))?.runs).toBe(second)
+      }
+      // Due at 1 s, then retried 1, 2 and 4 s after each failure: no spin.
+      expect(attempts).toEqual([1_000, 2_000, 4_000, 8_000])
+      expect(errors.filter((operation) => operation === 'schedules.fire')).toHaveLength(4)
+    } finally {
+      await queue.shutdown()
+    }
+  })
 })

@@ -6,6 +6,10 @@ import type { TypedEventEmitter } from '../event-emitter.js'
 import { buildOccurrenceJobs } from './occurrence-jobs.js'
 import { planFire } from './plan-fire.js'
 
+/** The first retry of a schedule whose fire failed; doubled per failure in a row, up to {@link MAX_RETRY_MS}. */
+const RETRY_MS = 1_000
+const MAX_RETRY_MS = 30_000
+
 export interface SchedulerParams {
   backend: Backend
   store: ScheduleStore
@@ -44,6 +48,8 @@ export class Scheduler {
   #subscription: PushSubscription | null = null
   #pushLive = false
   #subscribed = false
+  /** Schedules whose last fire failed: tried again at `at` (1 s, doubled per failure, up to 30 s). */
+  readonly #retries = new Map<string, { failures: number; at: number }>()
   #stopped = true
   #pass: Promise<void> = Promise.resolve()
   #passQueued = false
@@ -161,6 +167,7 @@ export class Scheduler {
     })
   }
 
+  /** One pass: reads what needs reading and fires what is due. */
   async #runPass(): Promise<void> {
     const { store, clock } = this.#params
     if (this.#rescan) {
@@ -181,7 +188,17 @@ export class Scheduler {
       if (entry === undefined) continue
       const now = clock.now()
       if (this.#fireAt(entry.schedule) > now.getTime()) continue
-      await this.#fire(entry, now)
+      try {
+        await this.#fire(entry, now)
+        this.#retries.delete(id)
+      } catch (error) {
+        // One schedule's failure (the database down, a refused write) holds up no other, and it is
+        // tried again after a backoff, not at once (no spin while the database is down).
+        const failures = (this.#retries.get(id)?.failures ?? 0) + 1
+        const delayMs = Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** (failures - 1))
+        this.#retries.set(id, { failures, at: clock.now().getTime() + delayMs })
+        this.#error(error, 'schedules.fire')
+      }
     }
   }
 
@@ -285,6 +302,10 @@ export class Scheduler {
 
   /** When this process should fire the schedule (ms since epoch); Infinity for never. */
   #fireAt(schedule: Schedule): number {
+    return Math.max(this.#dueAt(schedule), this.#retries.get(schedule.id)?.at ?? 0)
+  }
+
+  #dueAt(schedule: Schedule): number {
     if (schedule.paused || schedule.nextRunAt === null) return Number.POSITIVE_INFINITY
     const due = schedule.nextRunAt.getTime()
     if (schedule.owner === null || schedule.owner === this.#params.workerId) return due
