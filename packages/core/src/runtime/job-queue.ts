@@ -1,4 +1,4 @@
-import type { Backend, QueueStats, TypeControl, WorkerInfo } from '../backend.js'
+import type { Backend, TypeControl, WorkerInfo } from '../backend.js'
 import { NotSupportedError } from '../errors/not-supported-error.js'
 import { QueueStateError } from '../errors/queue-state-error.js'
 import { ValidationError } from '../errors/validation-error.js'
