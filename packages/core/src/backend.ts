@@ -369,7 +369,14 @@ export interface UpsertScheduleResult {
 export interface PatchScheduleParams {
   id: string
   expectedRev?: number
-  set: { paused?: boolean; nextRunAt?: Date | null; undeclaredSince?: Date | null; lastJobId?: string }
+  set: {
+    paused?: boolean
+    nextRunAt?: Date | null
+    undeclaredSince?: Date | null
+    lastJobId?: string
+    /** Only null: the owner gives the schedule up (a stopping queue), so standbys fire on time. */
+    owner?: null
+  }
   now: Date
 }
 

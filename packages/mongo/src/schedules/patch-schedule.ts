@@ -6,7 +6,7 @@ import { type ScheduleContext, type ScheduleDocument, toSchedule } from './sched
 import { assertBoolean, assertDateOrNull, assertObject, assertScheduleId } from './validate-schedule.js'
 
 /** The fields a patch may set; any other key of `set` is refused, so no caller names a field. */
-const PATCHABLE = ['paused', 'nextRunAt', 'undeclaredSince', 'lastJobId'] as const
+const PATCHABLE = ['paused', 'nextRunAt', 'undeclaredSince', 'lastJobId', 'owner'] as const
 
 /**
  * Sets the given fields and bumps `rev`, guarded on `expectedRev` when given: one
@@ -59,6 +59,12 @@ function parseSet(set: PatchScheduleParams['set']): Partial<ScheduleDocument> {
   if (set.lastJobId !== undefined) {
     assertNonEmptyString(set.lastJobId, 'set.lastJobId')
     fields.lastJobId = set.lastJobId
+  }
+  if (set.owner !== undefined) {
+    if (set.owner !== null) {
+      throw new ValidationError('set.owner', 'may only be null (giving the schedule up)', set.owner)
+    }
+    fields.owner = null
   }
   return fields
 }

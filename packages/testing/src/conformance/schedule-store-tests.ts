@@ -273,6 +273,28 @@ export function describeScheduleStoreTests(context: ConformanceContext): void {
       expect(resumed?.nextRunAt).toEqual(at(3_000))
     })
 
+    it('an owner gives a schedule up with a guarded patch (owner may only become null)', async (test) => {
+      const store = storeOf(context.backend, test)
+      const schedule = await create(store)
+      const fired = await store.fireSchedule(fireParams(schedule, at(1_000)))
+      expect(fired.schedule?.owner).toBe('worker-a')
+      const givenUp = await store.patchSchedule({
+        id: schedule.id,
+        expectedRev: fired.schedule!.rev,
+        set: { owner: null },
+        now: at(1_100),
+      })
+      expect(givenUp).toMatchObject({ owner: null, runs: 1 })
+      expect(givenUp?.nextRunAt).toEqual(at(2_000))
+      await expect(
+        store.patchSchedule({
+          id: schedule.id,
+          set: { owner: 'worker-b' as unknown as null },
+          now: at(1_200),
+        }),
+      ).rejects.toThrow(/owner/)
+    })
+
     it('lists by id, removes, and fires nothing for a removed schedule', async (test) => {
       const store = storeOf(context.backend, test)
       await create(store, 'b')

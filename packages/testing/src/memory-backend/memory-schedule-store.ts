@@ -111,6 +111,16 @@ export class MemoryScheduleStore implements ScheduleStore {
       schedule.undeclaredSince = set.undeclaredSince === null ? null : new Date(set.undeclaredSince)
     }
     if (set.lastJobId !== undefined) schedule.lastJobId = set.lastJobId
+    if (set.owner !== undefined) {
+      if (set.owner !== null) {
+        throw new ValidationError(
+          'patchSchedule.set.owner',
+          'may only be null (giving the schedule up)',
+          set.owner,
+        )
+      }
+      schedule.owner = null
+    }
     this.touch(schedule, new Date(params.now))
     return structuredClone(schedule)
   }

@@ -66,4 +66,28 @@ describe('schedule events', () => {
       await queue.shutdown()
     }
   })
+
+  it('a stopping owner gives its schedules up, so a standby fires the next occurrence on time', async () => {
+    const backend = new MemoryBackend()
+    const clock = new TestClock(new Date(START))
+    const options = { clock, workerRegistryIntervalMs: false as const, schedules: { takeoverMs: 5_000 } }
+    const owner = new JobQueue(backend, { ...options, workerId: 'owner' })
+    const standby = new JobQueue(backend, { ...options, workerId: 'standby' })
+    const lags: Array<[string, number]> = []
+    standby.on('schedule:enqueued', ({ occurrence, lagMs }) => lags.push([occurrence.toISOString(), lagMs]))
+    await owner.schedules.upsert('tick', { type: 'tick', everyMs: 1_000 })
+    try {
+      await owner.startup()
+      await clock.advance(1_000)
+      await expect.poll(async () => (await owner.schedules.get('tick'))?.owner).toBe('owner')
+      await standby.startup()
+      await owner.shutdown()
+      expect((await standby.schedules.get('tick'))?.owner).toBeNull()
+      await clock.advance(1_000)
+      await expect.poll(() => lags).toEqual([['2030-01-01T00:00:02.000Z', 0]])
+    } finally {
+      await owner.shutdown()
+      await standby.shutdown()
+    }
+  })
 })

@@ -105,7 +105,33 @@ export class Scheduler {
     if (this.#scanTimer !== null) this.#params.clock.clearTimeout(this.#scanTimer)
     this.#scanTimer = null
     await this.#pass
+    await this.#giveUpOwnership()
     await this.#closeSubscription()
+  }
+
+  /**
+   * A stopping queue gives up the schedules it owns (one guarded write each), so the standbys,
+   * told by the change stream, fire their next occurrences on time instead of `takeoverMs` late
+   * (a rolling deploy stops every owner in turn). A write that fails or finds the schedule changed
+   * leaves it owned: the standbys then take over as after a crash.
+   */
+  async #giveUpOwnership(): Promise<void> {
+    const { store, workerId, clock } = this.#params
+    const owned = [...this.#cache.values()]
+      .map((entry) => entry.schedule)
+      .filter((schedule) => schedule.owner === workerId && schedule.nextRunAt !== null)
+    await Promise.all(
+      owned.map((schedule) =>
+        store
+          .patchSchedule({
+            id: schedule.id,
+            expectedRev: schedule.rev,
+            set: { owner: null },
+            now: clock.now(),
+          })
+          .catch((error: unknown) => this.#error(error, 'schedules.giveUp')),
+      ),
+    )
   }
 
   /** Reads every schedule again and fires what is due (after an admin change made through this queue). */
