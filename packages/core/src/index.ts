@@ -144,6 +144,8 @@ export {
   CATCH_UP_POLICIES,
   type CatchUpOptions,
   type CatchUpPolicy,
+  type NewScheduleFields,
+  newScheduleFields,
   occurrenceKey,
   SCHEDULE_METADATA,
   SCHEDULE_OVERLAPS,

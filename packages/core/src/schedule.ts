@@ -129,6 +129,42 @@ export interface Schedule {
   rev: number
 }
 
+/** What a schedule is created from (`ScheduleStore.upsertSchedule`'s params). */
+export interface NewScheduleFields {
+  definition: ScheduleDefinition
+  definitionHash: string
+  timingHash: string
+  nextRunAt: Date | null
+  managed: boolean
+  now: Date
+}
+
+/**
+ * The stored fields of a schedule as it is first written: not paused, nothing run, no owner,
+ * `rev` 1. Every backend starts from this, so the initial state is defined once.
+ */
+export function newScheduleFields(params: NewScheduleFields): Omit<Schedule, 'id'> {
+  return {
+    definition: params.definition,
+    definitionHash: params.definitionHash,
+    timingHash: params.timingHash,
+    nextRunAt: params.nextRunAt,
+    paused: false,
+    runs: 0,
+    skipped: 0,
+    missed: 0,
+    lastRunAt: null,
+    lastEnqueuedAt: null,
+    lastJobId: null,
+    owner: null,
+    managed: params.managed,
+    undeclaredSince: null,
+    createdAt: params.now,
+    updatedAt: params.now,
+    rev: 1,
+  }
+}
+
 /**
  * Job metadata keys a schedule's jobs carry, for logs, traces and the dashboard. Underscores, not
  * dots: MongoDB reads a dot in a query path as a nested field.

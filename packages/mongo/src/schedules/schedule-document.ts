@@ -1,4 +1,4 @@
-import type { Schedule, ScheduleDefinition, UpsertScheduleParams } from '@durabl/core'
+import { newScheduleFields, type Schedule, type UpsertScheduleParams } from '@durabl/core'
 import type { Collection } from 'mongodb'
 import type { OperationContext } from '../operation-context.js'
 
@@ -6,26 +6,7 @@ import type { OperationContext } from '../operation-context.js'
  * A schedule as stored in the schedules collection: the fields of {@link Schedule}, with the
  * schedule id as `_id` (a string, only ever compared for equality).
  */
-export interface ScheduleDocument {
-  _id: string
-  definition: ScheduleDefinition
-  definitionHash: string
-  timingHash: string
-  nextRunAt: Date | null
-  paused: boolean
-  runs: number
-  skipped: number
-  missed: number
-  lastRunAt: Date | null
-  lastEnqueuedAt: Date | null
-  lastJobId: string | null
-  owner: string | null
-  managed: boolean
-  undeclaredSince: Date | null
-  createdAt: Date
-  updatedAt: Date
-  rev: number
-}
+export type ScheduleDocument = Omit<Schedule, 'id'> & { _id: string }
 
 /** What every schedule operation receives: the jobs context and the schedules collection. */
 export interface ScheduleContext extends OperationContext {
@@ -34,26 +15,7 @@ export interface ScheduleContext extends OperationContext {
 
 /** The document `upsertSchedule` inserts for a new schedule (rev 1: its first write; nothing run yet). */
 export function newScheduleDocument(params: UpsertScheduleParams): ScheduleDocument {
-  return {
-    _id: params.id,
-    definition: params.definition,
-    definitionHash: params.definitionHash,
-    timingHash: params.timingHash,
-    nextRunAt: params.nextRunAt,
-    paused: false,
-    runs: 0,
-    skipped: 0,
-    missed: 0,
-    lastRunAt: null,
-    lastEnqueuedAt: null,
-    lastJobId: null,
-    owner: null,
-    managed: params.managed,
-    undeclaredSince: null,
-    createdAt: params.now,
-    updatedAt: params.now,
-    rev: 1,
-  }
+  return { _id: params.id, ...newScheduleFields(params) }
 }
 
 /** The public view of a stored schedule. */

@@ -1,6 +1,7 @@
 import {
   type FireScheduleParams,
   type FireScheduleResult,
+  newScheduleFields,
   type OccurrenceOutcome,
   type PatchScheduleParams,
   type Schedule,
@@ -41,23 +42,12 @@ export class MemoryScheduleStore implements ScheduleStore {
     if (existing === undefined) {
       const schedule: Schedule = {
         id: params.id,
-        definition: copyValue(params.definition, 'definition'),
-        definitionHash: params.definitionHash,
-        timingHash: params.timingHash,
-        nextRunAt: params.nextRunAt === null ? null : new Date(params.nextRunAt),
-        paused: false,
-        runs: 0,
-        skipped: 0,
-        missed: 0,
-        lastRunAt: null,
-        lastEnqueuedAt: null,
-        lastJobId: null,
-        owner: null,
-        managed: params.managed,
-        undeclaredSince: null,
-        createdAt: now,
-        updatedAt: now,
-        rev: 1,
+        ...newScheduleFields({
+          ...params,
+          definition: copyValue(params.definition, 'definition'),
+          nextRunAt: params.nextRunAt === null ? null : new Date(params.nextRunAt),
+          now,
+        }),
       }
       this.schedules.set(params.id, schedule)
       this.announce({ ...fieldsOf(schedule), id: schedule.id, deleted: false, definitionChanged: true })
